@@ -1,0 +1,80 @@
+"""Request dependencies: app state, the database session, the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.config import Settings
+from sandbox_tooling.db import Database
+from sandbox_tooling.identity import service as identity_service
+from sandbox_tooling.identity.service import Principal
+from sandbox_tooling.job.runner import JobRunner
+from sandbox_tooling.kit.blobstore import BlobStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    registry: ArtifactTypeRegistry
+    runner: JobRunner
+
+
+def writes(func: F) -> F:
+    """Mark a GET endpoint that changes state (publish), so it gets a write session."""
+    func._sbx_writes = True  # type: ignore[attr-defined]
+    return func
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.sbx
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """One session per request. Endpoints commit; anything uncommitted is rolled back."""
+    endpoint = request.scope.get("endpoint")
+    write = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(
+        endpoint, "_sbx_writes", False
+    )
+    session = state.db.session(write=write)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+    x_gw_ims_org_id: Annotated[str | None, Header()] = None,
+) -> Principal:
+    return identity_service.authenticate(
+        session, authorization=authorization, api_key=x_api_key, org_id=x_gw_ims_org_id
+    )
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def get_sandbox_name(x_sandbox_name: Annotated[str | None, Header()] = None) -> str:
+    return (x_sandbox_name or "").strip() or "prod"
+
+
+SandboxName = Annotated[str, Depends(get_sandbox_name)]

@@ -1,0 +1,110 @@
+"""Exception handlers: every error leaves as JSON naming the problem."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sandbox_tooling.errors import AppError, GatewayError
+from sandbox_tooling.identity.errors import InvalidClient, InvalidTokenRequest
+
+log = logging.getLogger(__name__)
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, error: str, errors: list[Any] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"http://ns.adobe.com/aep/errors/{code}",
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "error": error,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "request"
+    where, rest = loc[0], loc[1:]
+    path = ""
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    if where == "body":
+        return path or "body"
+    if where == "query":
+        return f"query parameter '{path}'"
+    if where == "header":
+        return f"header '{path.replace('_', '-')}'"
+    if where == "path":
+        return f"path parameter '{path}'"
+    return path or str(where)
+
+
+def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
+    loc = tuple(err.get("loc", ()))
+    if err.get("type") == "json_invalid":
+        pos = loc[1] if len(loc) > 1 else "?"
+        return "body", f"malformed JSON at position {pos}: {err.get('ctx', {}).get('error', '')}"
+    if err.get("type") == "missing" and loc == ("body",):
+        return "body", "a JSON body is required"
+    return _field(loc), str(err.get("msg", "invalid"))
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(GatewayError)
+    async def _gateway(_: Request, exc: GatewayError) -> JSONResponse:
+        return JSONResponse(
+            {"error_code": exc.error_code, "message": exc.detail}, status_code=exc.gateway_status
+        )
+
+    @app.exception_handler(InvalidClient)
+    @app.exception_handler(InvalidTokenRequest)
+    async def _oauth(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(
+            {"error": exc.title, "error_description": exc.detail}, status_code=exc.status_code
+        )
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return problem(
+            exc.status_code, exc.code, exc.title, exc.detail, type(exc).__name__, exc.errors
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": f, "message": m} for f, m in (_validation_message(e) for e in exc.errors())
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(
+            400, "EXIM-400-VALIDATION", "Validation failed", detail, "ValidationFailed", errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 404:
+            detail = f"no such endpoint: {request.method} {request.url.path}"
+        elif exc.status_code == 405:
+            detail = f"method {request.method} is not allowed on {request.url.path}"
+        return problem(exc.status_code, f"EXIM-{exc.status_code}", detail, detail, "HTTPError")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem(
+            500,
+            "EXIM-500",
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+            "InternalError",
+        )

@@ -1,0 +1,311 @@
+"""XDM Schema Registry types: schemas, classes, field groups, data types and descriptors."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from sandbox_tooling.artifact_type.builtin.identity import is_standard_namespace
+from sandbox_tooling.artifact_type.spec import (
+    ArtifactType,
+    DefinitionModel,
+    Reference,
+    TypeContext,
+    definition_error,
+)
+from sandbox_tooling.kit import pointer
+
+#: Adobe's own namespaces: resources under them are standard, built in, never packaged.
+STANDARD_PREFIXES = ("https://ns.adobe.com/xdm/", "https://ns.adobe.com/experience/")
+RESERVED_TENANTS = frozenset({"xdm", "experience"})
+
+SEGMENT_TYPES = {
+    "schemas": "REGISTRY_SCHEMA",
+    "classes": "REGISTRY_CLASS",
+    "mixins": "REGISTRY_MIXIN",
+    "fieldgroups": "REGISTRY_MIXIN",
+    "datatypes": "REGISTRY_DATATYPE",
+}
+TENANT_ID = re.compile(
+    r"^https://ns\.adobe\.com/(?P<tenant>[A-Za-z0-9_]+)/"
+    r"(?P<segment>schemas|classes|mixins|fieldgroups|datatypes)/(?P<key>[A-Za-z0-9_.\-]+)$"
+)
+
+
+def is_standard_xdm(uri: str) -> bool:
+    return uri.startswith(STANDARD_PREFIXES)
+
+
+def xdm_type_of(uri: str) -> str | None:
+    match = TENANT_ID.match(uri)
+    return SEGMENT_TYPES[match.group("segment")] if match else None
+
+
+def xdm_ref(uri: str, path: str, expected: str) -> Reference:
+    """Classify a reference to an XDM resource."""
+    if is_standard_xdm(uri):
+        return Reference(expected, uri, path, standard=True)
+    return Reference(xdm_type_of(uri) or expected, uri, path)
+
+
+class XdmModel(DefinitionModel):
+    title: str = Field(min_length=1)
+    description: str | None = None
+    type: str | None = None
+
+
+class _RefItem(DefinitionModel):
+    ref: str = Field(alias="$ref", min_length=1)
+
+
+class SchemaModel(XdmModel):
+    all_of: list[_RefItem] = Field(alias="allOf", min_length=1)
+    meta_class: str | None = Field(default=None, alias="meta:class")
+    meta_extends: list[str] | None = Field(default=None, alias="meta:extends")
+
+
+class ClassModel(XdmModel):
+    meta_extends: list[str] | None = Field(default=None, alias="meta:extends")
+
+
+class MixinModel(XdmModel):
+    intended: list[str] | None = Field(default=None, alias="meta:intendedToExtend")
+    meta_extends: list[str] | None = Field(default=None, alias="meta:extends")
+
+
+class DataTypeModel(XdmModel):
+    pass
+
+
+class XdmType(ArtifactType):
+    """Shared behaviour of the four Schema Registry resource types."""
+
+    id_key = "$id"
+    title_key = "title"
+    resource = "Schema"
+    supports_update = True
+    reuse_by_title = True
+    segment: ClassVar[str]
+    segments: ClassVar[tuple[str, ...]]
+    #: What a top-level ``allOf`` entry that is a standard resource most likely is.
+    all_of_type: ClassVar[str] = "REGISTRY_MIXIN"
+
+    def new_id(self, ctx: TypeContext) -> str:
+        return f"https://ns.adobe.com/{ctx.tenant}/{self.segment}/{secrets.token_hex(24)}"
+
+    def id_problem(self, object_id: str, ctx: TypeContext) -> str | None:
+        match = TENANT_ID.match(object_id)
+        expected = f"https://ns.adobe.com/{ctx.tenant}/{self.segment}/<id>"
+        if not match or match.group("segment") not in self.segments:
+            return f"'{object_id}' is not a {self.label} id of the form {expected}"
+        if match.group("tenant") != ctx.tenant:
+            return f"'{object_id}' is outside this org's tenant namespace ({expected})"
+        return None
+
+    def is_standard(self, object_id: str) -> bool:
+        return is_standard_xdm(object_id)
+
+    def with_id(
+        self, definition: dict[str, Any], object_id: str, ctx: TypeContext
+    ) -> dict[str, Any]:
+        out = dict(definition)
+        out["$id"] = object_id
+        match = TENANT_ID.match(object_id)
+        if match:
+            out["meta:altId"] = (
+                f"_{match.group('tenant')}.{match.group('segment')}.{match.group('key')}"
+            )
+        return out
+
+    def references(self, definition: Mapping[str, Any]) -> list[Reference]:
+        own = definition.get("$id")
+        refs: list[Reference] = []
+        meta_class = definition.get("meta:class")
+        for key, expected in (
+            ("meta:class", "REGISTRY_CLASS"),
+            ("meta:extends", None),
+            ("meta:intendedToExtend", "REGISTRY_CLASS"),
+        ):
+            value = definition.get(key)
+            values = (
+                [(pointer.join("", key), value)]
+                if isinstance(value, str)
+                else [
+                    (pointer.join("", key, i), v)
+                    for i, v in enumerate(value or [])
+                    if isinstance(v, str)
+                ]
+                if isinstance(value, list)
+                else []
+            )
+            for path, uri in values:
+                if uri == own:
+                    continue
+                guess = expected or ("REGISTRY_CLASS" if uri == meta_class else "REGISTRY_MIXIN")
+                refs.append(xdm_ref(uri, path, guess))
+        for path, uri, top in _dollar_refs(definition, ""):
+            if uri == own or uri.startswith("#"):
+                continue
+            if top:
+                guess = "REGISTRY_CLASS" if uri == meta_class else self.all_of_type
+            else:
+                guess = "REGISTRY_DATATYPE"
+            refs.append(xdm_ref(uri, path, guess))
+        return refs
+
+    def check(self, definition: dict[str, Any]) -> None:
+        for ref in self.references(definition):
+            if not ref.standard and xdm_type_of(ref.id) is None:
+                raise definition_error(ref.path, f"'{ref.id}' is not an XDM resource id")
+
+
+def _dollar_refs(node: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str, bool]]:
+    """Every ``$ref`` string below ``node``; ``top`` marks entries of the top-level allOf."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = pointer.join(path, key)
+            if key == "$ref" and isinstance(value, str):
+                yield child, value, path.startswith("/allOf/") and path.count("/") == 2
+            elif isinstance(value, dict | list):
+                yield from _dollar_refs(value, child, depth + 1)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            if isinstance(value, dict | list):
+                yield from _dollar_refs(value, pointer.join(path, i), depth + 1)
+
+
+class SchemaType(XdmType):
+    name = "REGISTRY_SCHEMA"
+    label = "XDM schema"
+    properties_model = SchemaModel
+    segment = "schemas"
+    segments = ("schemas",)
+
+
+class ClassType(XdmType):
+    name = "REGISTRY_CLASS"
+    label = "XDM class"
+    properties_model = ClassModel
+    segment = "classes"
+    segments = ("classes",)
+    reuse_by_title = False
+    all_of_type = "REGISTRY_MIXIN"
+
+
+class MixinType(XdmType):
+    name = "REGISTRY_MIXIN"
+    label = "XDM field group"
+    properties_model = MixinModel
+    segment = "mixins"
+    segments = ("mixins", "fieldgroups")
+
+
+class DataTypeType(XdmType):
+    name = "REGISTRY_DATATYPE"
+    label = "XDM data type"
+    properties_model = DataTypeModel
+    segment = "datatypes"
+    segments = ("datatypes",)
+    all_of_type = "REGISTRY_DATATYPE"
+
+
+DescriptorKind = Literal[
+    "xdm:descriptorIdentity",
+    "xdm:alternateDisplayInfo",
+    "xdm:descriptorOneToOne",
+    "xdm:descriptorReferenceIdentity",
+    "xdm:descriptorDeprecated",
+    "xdm:descriptorRelationship",
+    "xdm:descriptorLabel",
+    "xdm:descriptorTimeSeriesGranularity",
+]
+RELATIONSHIP_KINDS = ("xdm:descriptorOneToOne", "xdm:descriptorRelationship")
+
+
+class DescriptorModel(DefinitionModel):
+    kind: DescriptorKind = Field(alias="@type")
+    source_schema: str = Field(alias="xdm:sourceSchema", min_length=1)
+    source_version: int = Field(default=1, alias="xdm:sourceVersion")
+    source_property: str | None = Field(default=None, alias="xdm:sourceProperty")
+    namespace: str | None = Field(default=None, alias="xdm:namespace")
+    identity_namespace: str | None = Field(default=None, alias="xdm:identityNamespace")
+    destination_schema: str | None = Field(default=None, alias="xdm:destinationSchema")
+    is_primary: bool | None = Field(default=None, alias="xdm:isPrimary")
+
+
+class DescriptorType(ArtifactType):
+    """Identity, relationship and display descriptors. They travel with their source schema."""
+
+    name = "REGISTRY_DESCRIPTOR"
+    label = "XDM descriptor"
+    properties_model = DescriptorModel
+    id_key = "@id"
+    resource = "Schema"
+    root_allowed = False
+
+    def new_id(self, ctx: TypeContext) -> str:
+        return secrets.token_hex(20)
+
+    def id_problem(self, object_id: str, ctx: TypeContext) -> str | None:
+        if not re.fullmatch(r"[0-9a-f]{8,64}", object_id):
+            return f"'{object_id}' is not a descriptor id (lowercase hex)"
+        return None
+
+    def title(self, definition: Mapping[str, Any], object_id: str) -> str:
+        title = definition.get("xdm:title")
+        if isinstance(title, str) and title:
+            return title
+        kind = str(definition.get("@type", "descriptor")).removeprefix("xdm:")
+        prop = definition.get("xdm:sourceProperty") or ""
+        return f"{kind} {prop}".strip()
+
+    def check(self, definition: dict[str, Any]) -> None:
+        kind = definition["@type"]
+        if kind == "xdm:descriptorIdentity" and not definition.get("xdm:namespace"):
+            raise definition_error("/xdm:namespace", "required for an identity descriptor")
+        if kind in RELATIONSHIP_KINDS and not definition.get("xdm:destinationSchema"):
+            raise definition_error("/xdm:destinationSchema", "required for a relationship")
+        if kind == "xdm:descriptorReferenceIdentity" and not definition.get(
+            "xdm:identityNamespace"
+        ):
+            raise definition_error("/xdm:identityNamespace", "required for a reference identity")
+        for ref in self.references(definition):
+            if (
+                ref.type == "REGISTRY_SCHEMA"
+                and not ref.standard
+                and xdm_type_of(ref.id) != ("REGISTRY_SCHEMA")
+            ):
+                raise definition_error(ref.path, f"'{ref.id}' is not an XDM schema id")
+
+    def references(self, definition: Mapping[str, Any]) -> list[Reference]:
+        refs: list[Reference] = []
+        source = definition.get("xdm:sourceSchema")
+        if isinstance(source, str):
+            refs.append(
+                Reference(
+                    "REGISTRY_SCHEMA",
+                    source,
+                    "/xdm:sourceSchema",
+                    attach=True,
+                    standard=is_standard_xdm(source),
+                )
+            )
+        dest = definition.get("xdm:destinationSchema")
+        if isinstance(dest, str):
+            refs.append(xdm_ref(dest, "/xdm:destinationSchema", "REGISTRY_SCHEMA"))
+        for key in ("xdm:namespace", "xdm:identityNamespace"):
+            code = definition.get(key)
+            if isinstance(code, str) and code:
+                refs.append(
+                    Reference(
+                        "ID_NAMESPACE",
+                        code,
+                        pointer.join("", key),
+                        standard=is_standard_namespace(code),
+                    )
+                )
+        return refs

@@ -1,0 +1,223 @@
+"""The ``sbx`` command: run the service and administer orgs, users, roles and credentials."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from sandbox_tooling.config import get_settings
+from sandbox_tooling.db import Database
+from sandbox_tooling.errors import AppError
+from sandbox_tooling.migrate import upgrade
+
+app = typer.Typer(no_args_is_help=True, help="sbx: a self-hostable Sandbox Tooling service.")
+admin = typer.Typer(no_args_is_help=True, help="Administer orgs, users, roles and credentials.")
+app.add_typer(admin, name="admin")
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _database() -> Database:
+    settings = get_settings()
+    url = settings.resolved_database_url()
+    upgrade(url)
+    return Database(url)
+
+
+def _run(work: Callable[[Any], T]) -> T:
+    """Run ``work(session)`` in one transaction; expected errors print as JSON and exit 1."""
+    db = _database()
+    try:
+        with db.transaction() as session:
+            return work(session)
+    except AppError as exc:
+        print(json.dumps({"error": type(exc).__name__, "detail": exc.detail}), file=sys.stderr)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+
+
+def _print(value: Any) -> None:
+    print(json.dumps(value, indent=2))
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (alembic upgrade head)."""
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())
+    _print(
+        {
+            "database": Database(settings.resolved_database_url()).url.split("@")[-1],
+            "status": "up to date",
+        }
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    demo: Annotated[
+        bool, typer.Option(help="Seed the demo orgs and objects, print a token.")
+    ] = False,
+) -> None:
+    """Run the HTTP service (migrating the database first)."""
+    import uvicorn
+
+    from sandbox_tooling.api.app import build_state, create_app
+    from sandbox_tooling.artifact_type.registry import default_registry
+
+    settings = get_settings()
+    db = _database()
+    state = build_state(settings, db=db)
+    if demo:
+        from sandbox_tooling.demo import ensure_demo
+        from sandbox_tooling.identity import repository as identity_repository
+        from sandbox_tooling.identity import service as identity_service
+
+        with db.transaction() as session:
+            creds = ensure_demo(session, default_registry())
+            tokens = []
+            for cred in creds:
+                row = identity_repository.get_credential(session, cred.client_id)
+                assert row is not None
+                tokens.append(
+                    (cred, identity_service.mint_token(session, row, settings.token_ttl_seconds))
+                )
+        _announce(host, port, tokens)
+    console.print(
+        f"[bold]sbx[/bold] listening on http://{host}:{port}  "
+        f"(database: {db.engine.dialect.name}; OpenAPI: /docs)"
+    )
+    uvicorn.run(create_app(settings, state), host=host, port=port, log_level="info")
+
+
+def _announce(host: str, port: int, tokens: list[Any]) -> None:
+    base = f"http://{host}:{port}"
+    lines = ["", "Demo data is ready. Credentials (a fresh token is minted at every start):"]
+    for cred, token in tokens:
+        lines += [
+            f"  org {cred.org_id}  user {cred.user_id}",
+            f"    x-api-key (client_id): {cred.client_id}",
+        ]
+        if cred.client_secret:
+            lines.append(f"    client_secret:         {cred.client_secret}  (shown once)")
+        lines.append(f"    access token:          {token}")
+    cred, token = tokens[0]
+    lines += [
+        "",
+        "Try it:",
+        f"  export TOKEN='{token}' API_KEY='{cred.client_id}' ORG='{cred.org_id}'",
+        f"  curl -s {base}/data/foundation/exim/packages \\",
+        '    -H "Authorization: Bearer $TOKEN" -H "x-api-key: $API_KEY" \\',
+        "    -H \"x-gw-ims-org-id: $ORG\" -H 'x-sandbox-name: prod'",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+@admin.command("create-org")
+def create_org(
+    org_id: Annotated[str, typer.Option("--id", help="e.g. 5C1328435BF324E90A49402A@AdobeOrg")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    region: Annotated[str, typer.Option(help="e.g. va7")],
+    tenant: Annotated[str | None, typer.Option(help="Tenant id used in XDM ids.")] = None,
+) -> None:
+    """Create an org and its default production sandbox 'prod'."""
+    from sandbox_tooling.identity import service as identity_service
+
+    def work(session: Any) -> dict[str, Any]:
+        org = identity_service.create_org(
+            session, org_id=org_id, name=name, region=region, tenant=tenant
+        )
+        return {
+            "id": org.id,
+            "name": org.name,
+            "region": org.region,
+            "tenant": org.tenant_id,
+            "sandboxes": ["prod"],
+        }
+
+    _print(_run(work))
+
+
+@admin.command("create-user")
+def create_user(
+    org: Annotated[str, typer.Option(help="Org id.")],
+    user_id: Annotated[str, typer.Option("--id", help="User id, e.g. jane@acme.example")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    role: Annotated[
+        list[str] | None, typer.Option(help="Role name (repeatable); 'admin' is built in.")
+    ] = None,
+) -> None:
+    """Create a user, optionally with roles."""
+    from sandbox_tooling.identity import service as identity_service
+
+    def work(session: Any) -> dict[str, Any]:
+        user = identity_service.create_user(
+            session, org_id=org, user_id=user_id, name=name, roles=role or []
+        )
+        return {"org": org, "id": user.user_id, "name": user.name, "roles": role or []}
+
+    _print(_run(work))
+
+
+@admin.command("create-credential")
+def create_credential(
+    org: Annotated[str, typer.Option(help="Org id.")],
+    user: Annotated[str, typer.Option(help="User id.")],
+) -> None:
+    """Create an API credential for a user; the secret is shown only once."""
+    from sandbox_tooling.identity import service as identity_service
+
+    def work(session: Any) -> dict[str, Any]:
+        cred, secret = identity_service.create_credential(session, org_id=org, user_id=user)
+        return {"client_id": cred.client_id, "client_secret": secret}
+
+    _print(_run(work))
+
+
+@admin.command("create-role")
+def create_role(
+    org: Annotated[str, typer.Option(help="Org id.")],
+    name: Annotated[str, typer.Option(help="Role name.")],
+    permission: Annotated[list[str], typer.Option(help="Resource:act1,act2 (repeatable).")],
+    sandbox: Annotated[list[str] | None, typer.Option(help="Limit to these sandboxes.")] = None,
+) -> None:
+    """Create a role holding permissions, for all sandboxes or named ones."""
+    from sandbox_tooling.identity import service as identity_service
+
+    def work(session: Any) -> dict[str, Any]:
+        role = identity_service.create_role(
+            session, org_id=org, name=name, permissions=permission, sandboxes=sandbox
+        )
+        return {
+            "org": org,
+            "name": role.name,
+            "permissions": role.permissions,
+            "sandboxes": role.sandboxes,
+        }
+
+    _print(_run(work))
+
+
+@admin.command("assign-role")
+def assign_role(
+    org: Annotated[str, typer.Option(help="Org id.")],
+    user: Annotated[str, typer.Option(help="User id.")],
+    role: Annotated[str, typer.Option(help="Role name.")],
+) -> None:
+    """Give a user a role."""
+    from sandbox_tooling.identity import service as identity_service
+
+    def work(session: Any) -> dict[str, Any]:
+        u, r = identity_service.assign_role(session, org_id=org, user_id=user, role=role)
+        return {"org": org, "user": u.user_id, "role": r.name}
+
+    _print(_run(work))

@@ -1,0 +1,70 @@
+"""Application error tree. Every expected failure is a 4xx with a message naming the problem."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AppError(Exception):
+    """Base of every expected error. ``status_code`` is class-level."""
+
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "EXIM-500"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class BadRequest(AppError):
+    status_code = 400
+    code = "EXIM-400"
+    title = "Bad request"
+
+
+class ValidationFailed(BadRequest):
+    """Input that does not fit the documented shape; ``errors`` name each field."""
+
+    code = "EXIM-400-VALIDATION"
+    title = "Validation failed"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "EXIM-401"
+    title = "Unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "EXIM-403"
+    title = "Forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "EXIM-404"
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "EXIM-409"
+    title = "Conflict"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "EXIM-413"
+    title = "Payload too large"
+
+
+class GatewayError(AppError):
+    """Header-level errors, answered in the gateway shape ``{error_code, message}``."""
+
+    def __init__(self, status_code: int, error_code: str, message: str) -> None:
+        super().__init__(message)
+        self.gateway_status = status_code
+        self.error_code = error_code

@@ -1,0 +1,59 @@
+"""Queries for orgs, users, roles, credentials and tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.models import AccessToken, Credential, Org, Role, User, UserRole
+
+
+def get_org(session: Session, org_id: str) -> Org | None:
+    return session.get(Org, org_id)
+
+
+def org_by_tenant(session: Session, tenant: str) -> Org | None:
+    return session.scalars(select(Org).where(Org.tenant_id == tenant)).first()
+
+
+def get_user(session: Session, org_id: str, user_id: str) -> User | None:
+    return session.scalars(
+        select(User).where(User.org_id == org_id, User.user_id == user_id)
+    ).first()
+
+
+def get_role(session: Session, org_id: str, name: str) -> Role | None:
+    return session.scalars(select(Role).where(Role.org_id == org_id, Role.name == name)).first()
+
+
+def roles_of(session: Session, user_pk: int) -> list[Role]:
+    stmt = (
+        select(Role).join(UserRole, UserRole.role_pk == Role.pk).where(UserRole.user_pk == user_pk)
+    )
+    return list(session.scalars(stmt))
+
+
+def has_role(session: Session, user_pk: int, role_pk: int) -> bool:
+    return session.get(UserRole, (user_pk, role_pk)) is not None
+
+
+def get_credential(session: Session, client_id: str) -> Credential | None:
+    return session.get(Credential, client_id)
+
+
+def token_principal(
+    session: Session, token_hash: str
+) -> tuple[AccessToken, Credential, User, Org] | None:
+    stmt = (
+        select(AccessToken, Credential, User, Org)
+        .join(Credential, Credential.client_id == AccessToken.client_id)
+        .join(User, User.pk == Credential.user_pk)
+        .join(Org, Org.id == Credential.org_id)
+        .where(AccessToken.token_hash == token_hash)
+    )
+    row = session.execute(stmt).first()
+    return (row[0], row[1], row[2], row[3]) if row else None
+
+
+def purge_expired_tokens(session: Session, now: int) -> None:
+    session.execute(delete(AccessToken).where(AccessToken.expires_at < now))

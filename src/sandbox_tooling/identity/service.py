@@ -1,0 +1,293 @@
+"""Identity and tenancy: orgs, users, roles, credentials, tokens and permission checks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.errors import BadRequest, Conflict, Forbidden, NotFound
+from sandbox_tooling.identity import errors, repository
+from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.ids import hex32
+from sandbox_tooling.models import AccessToken, Credential, Org, Role, User, UserRole
+from sandbox_tooling.sandbox import service as sandbox_service
+
+ORG_ID = re.compile(r"^[A-Za-z0-9]{1,64}@AdobeOrg$")
+TENANT = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+REGION = re.compile(r"^[a-z]{2,4}[0-9]{1,2}$")
+USER_ID = re.compile(r"^[A-Za-z0-9._@+\-]{1,256}$")
+ROLE_NAME = re.compile(r"^[A-Za-z0-9 _.\-]{1,128}$")
+ADMIN_ROLE = "admin"
+
+#: Resource types a role may grant, with their actions (SPEC §4.10, §7.8).
+RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "Sandbox": ("view", "manage"),
+    "Package": ("view", "manage", "share"),
+    "Schema": ("read", "write", "delete"),
+    "Identity": ("read", "write", "delete"),
+    "Dataset": ("read", "write", "delete"),
+    "ProfileConfig": ("read", "write", "delete"),
+    "Segment": ("read", "write", "delete"),
+    "Composition": ("read", "write", "delete"),
+    "SegmentDashboard": ("read",),
+    "Query": ("read", "write"),
+    "Sources": ("read", "write", "delete"),
+    "Policy": ("read", "write", "delete"),
+    "Journey": ("read", "write", "delete"),
+}
+
+
+def hash_secret(secret: str) -> str:
+    """Secrets are 256-bit random values, so one SHA-256 is a sound one-way hash for them."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass
+class Principal:
+    """The caller of a request: an org, a user, the API client, and the user's roles."""
+
+    org: Org
+    user: User
+    client_id: str
+    roles: list[Role] = field(default_factory=list)
+
+    @property
+    def org_id(self) -> str:
+        return self.org.id
+
+    @property
+    def user_id(self) -> str:
+        return self.user.user_id
+
+    def can(self, resource: str, action: str, sandbox: str | None) -> bool:
+        for role in self.roles:
+            if role.is_admin:
+                return True
+            if role.sandboxes is not None and sandbox is not None and sandbox not in role.sandboxes:
+                continue
+            for perm in role.permissions:
+                if perm["resource"] == resource and action in perm["actions"]:
+                    return True
+        return False
+
+    def missing(
+        self, needs: Iterable[tuple[str, str]], sandbox: str | None
+    ) -> list[tuple[str, str]]:
+        return [(r, a) for r, a in needs if not self.can(r, a, sandbox)]
+
+    def require(self, resource: str, action: str, sandbox: str | None = None) -> None:
+        if not self.can(resource, action, sandbox):
+            where = f" in sandbox '{sandbox}'" if sandbox else ""
+            raise Forbidden(f"user {self.user_id} lacks permission {resource}:{action}{where}")
+
+
+# -- orgs, users, roles, credentials ----------------------------------------------------------
+def create_org(
+    session: Session, *, org_id: str, name: str, region: str, tenant: str | None = None
+) -> Org:
+    if not ORG_ID.match(org_id):
+        raise BadRequest(f"org id '{org_id}' must look like 5C1328435BF324E90A49402A@AdobeOrg")
+    if not name.strip():
+        raise BadRequest("org name must not be empty")
+    region = region.lower()
+    if not REGION.match(region):
+        raise BadRequest(f"region '{region}' must look like va7, nld2 or aus5")
+    tenant = (tenant or re.sub(r"[^a-z0-9]", "", name.lower()) or "tenant").lower()
+    if not TENANT.match(tenant):
+        raise BadRequest(
+            f"tenant '{tenant}' must start with a letter and hold 2-63 of a-z, 0-9, '_'"
+        )
+    if repository.get_org(session, org_id):
+        raise Conflict(f"org {org_id} already exists")
+    if repository.org_by_tenant(session, tenant):
+        raise Conflict(f"tenant '{tenant}' is already used by another org")
+    org = Org(id=org_id, name=name, region=region, tenant_id=tenant, created_date=now_ms())
+    session.add(org)
+    session.add(
+        Role(
+            org_id=org_id,
+            name=ADMIN_ROLE,
+            is_admin=True,
+            permissions=[],
+            sandboxes=None,
+            created_date=now_ms(),
+        )
+    )
+    session.flush()
+    sandbox_service.create_default(session, org, actor="system")
+    return org
+
+
+def require_org(session: Session, org_id: str) -> Org:
+    org = repository.get_org(session, org_id)
+    if org is None:
+        raise NotFound(f"org {org_id} not found")
+    return org
+
+
+def create_user(
+    session: Session, *, org_id: str, user_id: str, name: str | None, roles: list[str]
+) -> User:
+    require_org(session, org_id)
+    if not USER_ID.match(user_id):
+        raise BadRequest(f"user id '{user_id}' holds characters other than letters, digits, ._@+-")
+    if repository.get_user(session, org_id, user_id):
+        raise Conflict(f"user {user_id} already exists in org {org_id}")
+    role_rows = [require_role(session, org_id, r) for r in roles]
+    user = User(org_id=org_id, user_id=user_id, name=name or user_id, created_date=now_ms())
+    session.add(user)
+    session.flush()
+    for role in role_rows:
+        session.add(UserRole(user_pk=user.pk, role_pk=role.pk))
+    session.flush()
+    return user
+
+
+def require_user(session: Session, org_id: str, user_id: str) -> User:
+    user = repository.get_user(session, org_id, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found in org {org_id}")
+    return user
+
+
+def require_role(session: Session, org_id: str, name: str) -> Role:
+    role = repository.get_role(session, org_id, name)
+    if role is None:
+        raise NotFound(f"role '{name}' not found in org {org_id}")
+    return role
+
+
+def parse_permission(text: str) -> dict[str, object]:
+    """``Schema:read,write`` to ``{"resource": "Schema", "actions": ["read", "write"]}``."""
+    resource, sep, acts = text.partition(":")
+    resource = resource.strip()
+    actions = [a.strip() for a in acts.split(",") if a.strip()]
+    if not sep or not actions:
+        raise BadRequest(f"permission '{text}' must look like Resource:action1,action2")
+    known = RESOURCE_ACTIONS.get(resource)
+    if known is None:
+        raise BadRequest(
+            f"permission '{text}': unknown resource '{resource}'; known: "
+            + ", ".join(sorted(RESOURCE_ACTIONS))
+        )
+    bad = [a for a in actions if a not in known]
+    if bad:
+        raise BadRequest(
+            f"permission '{text}': unknown action(s) {', '.join(bad)} for {resource}; "
+            f"allowed: {', '.join(known)}"
+        )
+    return {"resource": resource, "actions": sorted(set(actions))}
+
+
+def create_role(
+    session: Session,
+    *,
+    org_id: str,
+    name: str,
+    permissions: list[str],
+    sandboxes: list[str] | None,
+) -> Role:
+    require_org(session, org_id)
+    if not ROLE_NAME.match(name):
+        raise BadRequest(f"role name '{name}' must hold 1-128 of letters, digits, ' _.-'")
+    if repository.get_role(session, org_id, name):
+        raise Conflict(f"role '{name}' already exists in org {org_id}")
+    if not permissions:
+        raise BadRequest("a role needs at least one --permission")
+    parsed = [parse_permission(p) for p in permissions]
+    for sandbox in sandboxes or []:
+        sandbox_service.require_live(session, org_id, sandbox)
+    role = Role(
+        org_id=org_id,
+        name=name,
+        is_admin=False,
+        permissions=parsed,
+        sandboxes=sorted(set(sandboxes)) if sandboxes else None,
+        created_date=now_ms(),
+    )
+    session.add(role)
+    session.flush()
+    return role
+
+
+def assign_role(session: Session, *, org_id: str, user_id: str, role: str) -> tuple[User, Role]:
+    user = require_user(session, org_id, user_id)
+    role_row = require_role(session, org_id, role)
+    if not repository.has_role(session, user.pk, role_row.pk):
+        session.add(UserRole(user_pk=user.pk, role_pk=role_row.pk))
+        session.flush()
+    return user, role_row
+
+
+def create_credential(session: Session, *, org_id: str, user_id: str) -> tuple[Credential, str]:
+    user = require_user(session, org_id, user_id)
+    secret = "p8e-" + secrets.token_urlsafe(32)
+    cred = Credential(
+        client_id=hex32(),
+        org_id=org_id,
+        user_pk=user.pk,
+        secret_hash=hash_secret(secret),
+        created_date=now_ms(),
+    )
+    session.add(cred)
+    session.flush()
+    return cred, secret
+
+
+# -- tokens -----------------------------------------------------------------------------------
+def issue_token(
+    session: Session, *, client_id: str, client_secret: str, ttl_seconds: int
+) -> tuple[str, int]:
+    """Exchange client credentials for a bearer token (client_credentials grant)."""
+    cred = repository.get_credential(session, client_id)
+    if cred is None or not hmac.compare_digest(cred.secret_hash, hash_secret(client_secret)):
+        raise errors.InvalidClient("invalid client_id or client_secret")
+    return mint_token(session, cred, ttl_seconds), ttl_seconds
+
+
+def mint_token(session: Session, cred: Credential, ttl_seconds: int) -> str:
+    token = "eyJ" + secrets.token_urlsafe(48)
+    now = now_ms()
+    repository.purge_expired_tokens(session, now)
+    session.add(
+        AccessToken(
+            token_hash=hash_secret(token),
+            client_id=cred.client_id,
+            expires_at=now + ttl_seconds * 1000,
+            created_date=now,
+        )
+    )
+    session.flush()
+    return token
+
+
+def authenticate(
+    session: Session, *, authorization: str | None, api_key: str | None, org_id: str | None
+) -> Principal:
+    """Check the gateway headers; answer in the gateway error shape when they are wrong."""
+    if not authorization:
+        raise errors.token_missing()
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.token_invalid()
+    found = repository.token_principal(session, hash_secret(token.strip()))
+    if found is None or found[0].expires_at < now_ms():
+        raise errors.token_invalid()
+    _token, cred, user, org = found
+    if not api_key:
+        raise errors.api_key_missing()
+    if not hmac.compare_digest(api_key.strip(), cred.client_id):
+        raise errors.api_key_invalid()
+    if not org_id:
+        raise errors.org_header_missing()
+    if org_id.strip() != org.id:
+        raise errors.org_not_entitled()
+    return Principal(
+        org=org, user=user, client_id=cred.client_id, roles=repository.roles_of(session, user.pk)
+    )

@@ -1,0 +1,177 @@
+"""Job records: creation, state changes and the documented renderings (SPEC §3.3)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.errors import NotFound
+from sandbox_tooling.job import repository
+from sandbox_tooling.job.repository import FAILED, PENDING, SUCCESS
+from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.ids import hex32
+from sandbox_tooling.models import Job
+
+REQUEST_TYPES = ("EXPORT", "IMPORT", "COPY", "VERSION", "TRANSFER")
+JOB_TYPES = ("NEW", "RESUME", "ROLLBACK", "COMPUTE", "UPGRADE", "UPDATE")
+JOB_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCELLED")
+
+
+def empty_result() -> dict[str, Any]:
+    return {
+        "completedTasks": [],
+        "failedTasks": [],
+        "importReplacementMap": {},
+        "sourceParentArtifactMap": {},
+    }
+
+
+def create(
+    session: Session,
+    *,
+    org_id: str,
+    request_type: str,
+    job_type: str,
+    name: str,
+    description: str | None,
+    actor: str,
+    package_id: str | None = None,
+    package_type: str | None = None,
+    source_sandbox: dict[str, Any] | None = None,
+    destination_sandbox: dict[str, Any] | None = None,
+    snapshot_id: str | None = None,
+    package_version: int | None = None,
+    params: dict[str, Any] | None = None,
+) -> Job:
+    now = now_ms()
+    job = Job(
+        id=hex32(),
+        org_id=org_id,
+        package_id=package_id,
+        request_type=request_type,
+        job_type=job_type,
+        status=PENDING,
+        name=name,
+        description=description,
+        package_type=package_type,
+        source_sandbox=source_sandbox,
+        destination_sandbox=destination_sandbox,
+        snapshot_id=snapshot_id,
+        package_version=package_version,
+        params=params or {},
+        result=empty_result(),
+        error=None,
+        attempts=0,
+        counter=0,
+        created_by=actor,
+        created_date=now,
+        modified_date=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def require(session: Session, org_id: str, job_id: str) -> Job:
+    job = repository.get(session, job_id)
+    if job is None or job.org_id != org_id:
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def succeed(job: Job, result: dict[str, Any] | None = None) -> None:
+    now = now_ms()
+    if result is not None:
+        job.result = result
+    job.status = SUCCESS
+    job.error = None
+    job.counter += 1
+    job.finished_date = now
+    job.modified_date = now
+    job.locked_by = None
+
+
+def fail(job: Job, reason: str, result: dict[str, Any] | None = None) -> None:
+    now = now_ms()
+    if result is not None:
+        job.result = result
+    job.status = FAILED
+    job.error = reason[:10_000]
+    job.counter += 1
+    job.finished_date = now
+    job.modified_date = now
+    job.locked_by = None
+
+
+def requeue(job: Job) -> None:
+    job.status = PENDING
+    job.locked_by = None
+    job.modified_date = now_ms()
+
+
+def render(job: Job) -> dict[str, Any]:
+    """The job as ``/tools/job/{id}`` shows it."""
+    result = job.result or {}
+    out: dict[str, Any] = {
+        "id": job.id,
+        "name": job.name,
+        "description": job.description,
+        "visibility": "TENANT",
+        "requestType": job.request_type,
+        "expiry": 0,
+        "snapshotId": job.snapshot_id,
+        "packageId": job.package_id,
+        "packageVersion": job.package_version,
+        "createdTimestamp": job.created_date,
+        "modifiedTimestamp": job.modified_date,
+        "type": job.package_type,
+        "jobStatus": job.status,
+        "jobType": job.job_type,
+        "counter": job.counter,
+        "imsOrgId": job.org_id,
+        "jobHash": hashlib.sha1(job.id.encode()).hexdigest(),
+        "sourceSandbox": job.source_sandbox,
+        "destinationSandbox": job.destination_sandbox,
+        "completedTasks": result.get("completedTasks", []),
+        "failedTasks": result.get("failedTasks", []),
+        "importReplacementMap": result.get("importReplacementMap", {}),
+        "sourceParentArtifactMap": result.get("sourceParentArtifactMap", {}),
+        "schemaFieldMappings": None,
+        "attempts": job.attempts,
+        "createdBy": job.created_by,
+    }
+    if "deltaPackageVersion" in result:
+        out["deltaPackageVersion"] = result["deltaPackageVersion"]
+    if job.status == FAILED and job.error:
+        out["errorMessage"] = job.error
+    return out
+
+
+def render_list_item(job: Job) -> dict[str, Any]:
+    """The flattened item of ``GET /packages/jobs`` (``sourceSandBox`` sic)."""
+    return {
+        "id": job.id,
+        "name": job.name,
+        "updated": job.modified_date,
+        "created": job.created_date,
+        "requestType": job.request_type,
+        "jobType": job.job_type,
+        "packageType": job.package_type,
+        "description": job.description,
+        "jobStatus": job.status,
+        "visibility": "TENANT",
+        "sourceSandBox": (job.source_sandbox or {}).get("name"),
+        "targetSandbox": (job.destination_sandbox or {}).get("name"),
+        "createdBy": job.created_by,
+    }
+
+
+def tools_envelope(job: Job) -> dict[str, Any]:
+    return {
+        "status": "OK",
+        "type": "SUCCESS",
+        "message": f"Job with ID: {job.id} found",
+        "object": render(job),
+    }

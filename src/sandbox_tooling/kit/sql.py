@@ -1,0 +1,36 @@
+"""Turn a parsed ListQuery into SQLAlchemy clauses."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, not_, or_
+
+from sandbox_tooling.kit.listing import ListQuery
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def apply_filters(stmt: S, model: Any, query: ListQuery) -> S:
+    for flt in query.filters:
+        column = getattr(model, flt.column)
+        if flt.op == "==":
+            stmt = stmt.where(or_(*(column == v for v in flt.values)))
+        elif flt.op == "!=":
+            stmt = stmt.where(not_(or_(*(column == v for v in flt.values))))
+        else:
+            value = flt.values[0]
+            clause = {
+                ">=": column >= value,
+                "<=": column <= value,
+                ">": column > value,
+                "<": column < value,
+            }[flt.op]
+            stmt = stmt.where(and_(clause))
+    return stmt
+
+
+def order_by(stmt: S, model: Any, query: ListQuery, tiebreak: Any) -> S:
+    column = getattr(model, query.order_column)
+    primary = column.desc() if query.descending else column.asc()
+    return stmt.order_by(primary, tiebreak)

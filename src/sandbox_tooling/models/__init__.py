@@ -1,0 +1,22 @@
+"""All ORM models, in one package to avoid import cycles."""
+
+from sandbox_tooling.models.identity import AccessToken, Credential, Org, Role, User, UserRole
+from sandbox_tooling.models.job import Job
+from sandbox_tooling.models.package import Package, PackageVersion
+from sandbox_tooling.models.registry import ObjectReference, RegistryObject
+from sandbox_tooling.models.sandbox import Sandbox
+
+__all__ = [
+    "AccessToken",
+    "Credential",
+    "Job",
+    "ObjectReference",
+    "Org",
+    "Package",
+    "PackageVersion",
+    "RegistryObject",
+    "Role",
+    "Sandbox",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,113 @@
+"""Immutable package snapshots in the blob store.
+
+A snapshot is two blobs under ``snapshots/<org>/<package>/<snapshotId>/``:
+
+* ``artifacts.jsonl``: one object per line, dependencies before dependents, each
+  ``{id, type, title, version, definition, references: [{id, type, attach}]}`` with secrets
+  replaced by placeholders;
+* ``manifest.json``: format, ids, root artifacts, an index ``[{id, type, title}]``, the
+  dependency edges ``[{from, to}]`` and ``contentHash`` (SHA-256 of ``artifacts.jsonl``).
+
+Importers stream ``artifacts.jsonl``; nothing needs the whole snapshot in memory at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.kit.blobstore import BlobStore
+from sandbox_tooling.models import PackageVersion
+from sandbox_tooling.registry.closure import Closure
+
+FORMAT = "sbx.snapshot/1"
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    manifest_key: str
+    artifacts_key: str
+    content_hash: str
+    count: int
+
+
+def write(
+    blobs: BlobStore,
+    registry: ArtifactTypeRegistry,
+    closure: Closure,
+    *,
+    org_id: str,
+    package_id: str,
+    snapshot_id: str,
+    header: dict[str, Any],
+) -> SnapshotInfo:
+    prefix = f"snapshots/{org_id}/{package_id}/{snapshot_id}"
+    lines: list[bytes] = []
+    index: list[dict[str, str]] = []
+    dumps = orjson.dumps
+    sort = orjson.OPT_SORT_KEYS
+    for key in closure.order():
+        node = closure.nodes[key]
+        obj = node.obj
+        atype = registry.get(obj.type)
+        refs = sorted({(r.type, r.id, r.attach) for r in node.refs})
+        lines.append(
+            dumps(
+                {
+                    "id": obj.object_id,
+                    "type": obj.type,
+                    "title": obj.title,
+                    "version": obj.version,
+                    "definition": atype.redact(obj.definition),
+                    "references": [{"type": t, "id": i, "attach": a} for t, i, a in refs],
+                },
+                option=sort,
+            )
+        )
+        index.append({"id": obj.object_id, "type": obj.type, "title": obj.title})
+    body = b"\n".join(lines) + (b"\n" if lines else b"")
+    content_hash = "sha256:" + hashlib.sha256(body).hexdigest()
+    manifest = {
+        **header,
+        "format": FORMAT,
+        "snapshotId": snapshot_id,
+        "packageId": package_id,
+        "imsOrgId": org_id,
+        "artifactCount": len(index),
+        "artifacts": index,
+        "edges": [
+            {"from": {"type": a[0], "id": a[1]}, "to": {"type": b[0], "id": b[1]}}
+            for a, b in closure.edges()
+        ],
+        "contentHash": content_hash,
+    }
+    artifacts_key, manifest_key = f"{prefix}/artifacts.jsonl", f"{prefix}/manifest.json"
+    blobs.put(artifacts_key, body)
+    blobs.put(manifest_key, orjson.dumps(manifest))
+    return SnapshotInfo(manifest_key, artifacts_key, content_hash, len(index))
+
+
+def read_manifest(blobs: BlobStore, version: PackageVersion) -> dict[str, Any]:
+    manifest: dict[str, Any] = orjson.loads(blobs.get(version.manifest_key))
+    return manifest
+
+
+def iter_artifacts(blobs: BlobStore, version: PackageVersion) -> Iterator[dict[str, Any]]:
+    with blobs.open(version.artifacts_key) as fh:
+        for line in fh:
+            if line.strip():
+                yield orjson.loads(line)
+
+
+def verify(blobs: BlobStore, version: PackageVersion) -> bool:
+    """True when the stored artifacts still hash to the recorded content hash."""
+    digest = hashlib.sha256()
+    with blobs.open(version.artifacts_key) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest() == version.content_hash

@@ -1,0 +1,147 @@
+"""Registry object and reference queries. Everything takes id batches; nothing loops a query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.kit.listing import ListQuery
+from sandbox_tooling.kit.sql import apply_filters, order_by
+from sandbox_tooling.models import ObjectReference, RegistryObject
+
+#: Ids per IN (...) list; keeps every statement under SQLite's bound-parameter limit.
+CHUNK = 5_000
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def get(session: Session, sandbox_id: str, type_: str, object_id: str) -> RegistryObject | None:
+    return session.scalars(
+        select(RegistryObject).where(
+            RegistryObject.sandbox_id == sandbox_id,
+            RegistryObject.type == type_,
+            RegistryObject.object_id == object_id,
+        )
+    ).first()
+
+
+def by_ids(session: Session, sandbox_id: str, object_ids: Iterable[str]) -> list[RegistryObject]:
+    ids = sorted(set(object_ids))
+    out: list[RegistryObject] = []
+    for part in chunks(ids):
+        out.extend(
+            session.scalars(
+                select(RegistryObject).where(
+                    RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
+                )
+            )
+        )
+    return out
+
+
+def types_of_ids(
+    session: Session, sandbox_id: str, object_ids: Iterable[str]
+) -> set[tuple[str, str]]:
+    """Which ``(type, id)`` pairs exist among these ids (no definitions loaded)."""
+    ids = sorted(set(object_ids))
+    found: set[tuple[str, str]] = set()
+    for part in chunks(ids):
+        rows = session.execute(
+            select(RegistryObject.type, RegistryObject.object_id).where(
+                RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
+            )
+        )
+        found.update((t, i) for t, i in rows)
+    return found
+
+
+def attached_to(
+    session: Session, sandbox_id: str, target_ids: Iterable[str]
+) -> list[tuple[str, str, RegistryObject]]:
+    """Objects that travel with one of these targets: ``(target_type, target_id, object)``."""
+    ids = sorted(set(target_ids))
+    out: list[tuple[str, str, RegistryObject]] = []
+    for part in chunks(ids):
+        stmt = (
+            select(ObjectReference.target_type, ObjectReference.target_id, RegistryObject)
+            .join(RegistryObject, RegistryObject.pk == ObjectReference.source_pk)
+            .where(
+                ObjectReference.sandbox_id == sandbox_id,
+                ObjectReference.attach.is_(True),
+                ObjectReference.target_id.in_(part),
+            )
+        )
+        out.extend((t, i, o) for t, i, o in session.execute(stmt))
+    return out
+
+
+def referrers(
+    session: Session, sandbox_id: str, type_: str, object_id: str
+) -> list[RegistryObject]:
+    stmt = (
+        select(RegistryObject)
+        .join(ObjectReference, ObjectReference.source_pk == RegistryObject.pk)
+        .where(
+            ObjectReference.sandbox_id == sandbox_id,
+            ObjectReference.target_type == type_,
+            ObjectReference.target_id == object_id,
+        )
+        .distinct()
+    )
+    return list(session.scalars(stmt))
+
+
+def all_of_types(session: Session, sandbox_id: str, types: Sequence[str]) -> list[RegistryObject]:
+    return list(
+        session.scalars(
+            select(RegistryObject)
+            .where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.type.in_(types))
+            .order_by(RegistryObject.pk)
+        )
+    )
+
+
+def insert_objects(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """Insert rows in batches; return ``(type, object_id) -> pk``."""
+    pks: dict[tuple[str, str], int] = {}
+    for part in chunks(rows, 1_000):
+        result = session.execute(
+            insert(RegistryObject).returning(
+                RegistryObject.pk, RegistryObject.type, RegistryObject.object_id
+            ),
+            list(part),
+        )
+        for pk, type_, object_id in result:
+            pks[(type_, object_id)] = pk
+    return pks
+
+
+def insert_references(session: Session, rows: list[dict[str, Any]]) -> None:
+    for part in chunks(rows, 2_000):
+        session.execute(insert(ObjectReference), list(part))
+
+
+def delete_references_of(session: Session, source_pk: int) -> None:
+    session.execute(delete(ObjectReference).where(ObjectReference.source_pk == source_pk))
+
+
+def page(
+    session: Session, sandbox_id: str, type_: str, query: ListQuery
+) -> tuple[list[RegistryObject], int]:
+    stmt = select(RegistryObject).where(
+        RegistryObject.sandbox_id == sandbox_id, RegistryObject.type == type_
+    )
+    stmt = apply_filters(stmt, RegistryObject, query)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        order_by(stmt, RegistryObject, query, RegistryObject.pk)
+        .offset(query.start)
+        .limit(query.limit)
+    )
+    return list(rows), total

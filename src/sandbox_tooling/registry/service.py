@@ -1,0 +1,216 @@
+"""Object registry rules: typed objects, validated by their type plugin, references enforced."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.spec import ArtifactType, Reference, TypeContext
+from sandbox_tooling.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from sandbox_tooling.kit import pointer
+from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.models import RegistryObject, Sandbox
+from sandbox_tooling.registry import repository
+
+
+@dataclass
+class Prepared:
+    """A definition checked by its type, with its final id, title and references."""
+
+    type: ArtifactType
+    object_id: str
+    title: str
+    definition: dict[str, Any]
+    references: list[Reference]
+
+
+def prepare(
+    atype: ArtifactType, definition: Any, ctx: TypeContext, *, object_id: str | None = None
+) -> Prepared:
+    atype.validate(definition)
+    given = atype.get_id(definition)
+    field = f"definition.{atype.id_key}"
+    if object_id is not None and given is not None and given != object_id:
+        raise BadRequest(f"{field}: '{given}' does not match the id in the path '{object_id}'")
+    final_id = object_id or given or atype.new_id(ctx)
+    if atype.is_standard(final_id):
+        raise BadRequest(f"{field}: '{final_id}' is an Adobe standard resource, built in")
+    problem = atype.id_problem(final_id, ctx)
+    if problem:
+        raise BadRequest(f"{field}: {problem}")
+    definition = atype.with_id(definition, final_id, ctx)
+    refs = atype.references(definition)
+    return Prepared(atype, final_id, atype.title(definition, final_id), definition, refs)
+
+
+def check_references(
+    session: Session, sandbox: Sandbox, items: Sequence[Prepared], *, replacing: str | None = None
+) -> None:
+    """Every non-standard reference must name an object of the right type in this sandbox
+    or in the same batch. One query for the whole batch."""
+    batch = {(p.type.name, p.object_id) for p in items}
+    wanted = {
+        r.id for p in items for r in p.references if not r.standard and (r.type, r.id) not in batch
+    }
+    existing = repository.types_of_ids(session, sandbox.id, wanted) if wanted else set()
+    ids_present = {i: t for t, i in existing} | {i: t for t, i in batch}
+    for p in items:
+        for ref in p.references:
+            if ref.standard or (ref.type, ref.id) in batch or (ref.type, ref.id) in existing:
+                continue
+            field = "definition." + pointer.to_dotted(ref.path)
+            other = ids_present.get(ref.id)
+            if other is not None:
+                msg = f"refers to '{ref.id}' as {ref.type}, but that object is a {other}"
+            else:
+                msg = f"{ref.type} '{ref.id}' does not exist in sandbox '{sandbox.name}'"
+            raise ValidationFailed(f"{field}: {msg}", errors=[{"field": field, "message": msg}])
+
+
+def create_objects(
+    session: Session,
+    sandbox: Sandbox,
+    ctx: TypeContext,
+    items: Sequence[Prepared],
+    actor: str,
+) -> dict[tuple[str, str], int]:
+    """Insert prepared objects (ids unique, references resolved) in batches."""
+    seen: set[tuple[str, str]] = set()
+    for p in items:
+        key = (p.type.name, p.object_id)
+        if key in seen:
+            raise Conflict(f"{p.type.name} '{p.object_id}' appears twice in the request")
+        seen.add(key)
+    clash = repository.types_of_ids(session, sandbox.id, [p.object_id for p in items]) & seen
+    if clash:
+        type_, object_id = sorted(clash)[0]
+        raise Conflict(f"{type_} '{object_id}' already exists in sandbox '{sandbox.name}'")
+    check_references(session, sandbox, items)
+    now = now_ms()
+    pks = repository.insert_objects(
+        session,
+        [
+            {
+                "sandbox_id": sandbox.id,
+                "type": p.type.name,
+                "object_id": p.object_id,
+                "title": p.title[:512],
+                "version": 1,
+                "definition": p.definition,
+                "created_date": now,
+                "modified_date": now,
+                "created_by": actor,
+                "modified_by": actor,
+            }
+            for p in items
+        ],
+    )
+    repository.insert_references(
+        session,
+        [
+            row
+            for p in items
+            for row in reference_rows(sandbox.id, pks[(p.type.name, p.object_id)], p.references)
+        ],
+    )
+    return pks
+
+
+def reference_rows(
+    sandbox_id: str, source_pk: int, refs: Sequence[Reference]
+) -> list[dict[str, Any]]:
+    unique = {(r.type, r.id, r.attach) for r in refs if not r.standard}
+    return [
+        {
+            "sandbox_id": sandbox_id,
+            "source_pk": source_pk,
+            "target_type": t,
+            "target_id": i,
+            "attach": a,
+        }
+        for t, i, a in sorted(unique)
+    ]
+
+
+def create(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    sandbox: Sandbox,
+    ctx: TypeContext,
+    type_name: str,
+    definition: Any,
+    actor: str,
+) -> RegistryObject:
+    prepared = prepare(registry.get(type_name), definition, ctx)
+    create_objects(session, sandbox, ctx, [prepared], actor)
+    return require(session, sandbox, type_name, prepared.object_id)
+
+
+def require(session: Session, sandbox: Sandbox, type_name: str, object_id: str) -> RegistryObject:
+    obj = repository.get(session, sandbox.id, type_name, object_id)
+    if obj is None:
+        raise NotFound(f"{type_name} '{object_id}' not found in sandbox '{sandbox.name}'")
+    return obj
+
+
+def replace(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    sandbox: Sandbox,
+    ctx: TypeContext,
+    type_name: str,
+    object_id: str,
+    definition: Any,
+    actor: str,
+) -> RegistryObject:
+    atype = registry.get(type_name)
+    obj = require(session, sandbox, type_name, object_id)
+    prepared = prepare(atype, definition, ctx, object_id=object_id)
+    check_references(session, sandbox, [prepared])
+    obj.definition = prepared.definition
+    obj.title = prepared.title[:512]
+    obj.version += 1
+    obj.modified_date = now_ms()
+    obj.modified_by = actor
+    repository.delete_references_of(session, obj.pk)
+    repository.insert_references(session, reference_rows(sandbox.id, obj.pk, prepared.references))
+    session.flush()
+    return obj
+
+
+def delete(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    sandbox: Sandbox,
+    type_name: str,
+    object_id: str,
+) -> None:
+    registry.get(type_name)
+    obj = require(session, sandbox, type_name, object_id)
+    users = [
+        o for o in repository.referrers(session, sandbox.id, type_name, object_id) if o.pk != obj.pk
+    ]
+    if users:
+        listed = ", ".join(f"{o.type} '{o.object_id}' ({o.title})" for o in users[:50])
+        raise Conflict(
+            f"{type_name} '{object_id}' is referenced by {len(users)} object(s): {listed}",
+            errors=[{"id": o.object_id, "type": o.type, "title": o.title} for o in users],
+        )
+    session.delete(obj)
+    session.flush()
+
+
+def render(obj: RegistryObject) -> dict[str, Any]:
+    return {
+        "id": obj.object_id,
+        "type": obj.type,
+        "title": obj.title,
+        "version": obj.version,
+        "createdDate": obj.created_date,
+        "modifiedDate": obj.modified_date,
+        "definition": obj.definition,
+    }
