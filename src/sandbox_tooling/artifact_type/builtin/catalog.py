@@ -35,5 +35,5 @@ class DatasetType(Hex24IdType):
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
         schema_ref = definition.get("schemaRef")
         if isinstance(schema_ref, dict) and isinstance(schema_ref.get("id"), str):
-            return [xdm_ref(schema_ref["id"], "/schemaRef/id", "REGISTRY_SCHEMA")]
+            return [xdm_ref(schema_ref["id"], "/schemaRef/id", "REGISTRY_SCHEMA", strict=True)]
         return []

@@ -43,7 +43,7 @@ class MappingSetType(Hex32IdType):
 
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
         schema = definition.get("xdmSchema")
-        return [xdm_ref(schema, "/xdmSchema", "REGISTRY_SCHEMA")] if isinstance(schema, str) else []
+        return [xdm_ref(schema, "/xdmSchema", "REGISTRY_SCHEMA", strict=True)] if isinstance(schema, str) else []
 
 
 class SpecRef(DefinitionModel):
@@ -104,7 +104,7 @@ class FlowType(UuidIdType):
                 schema = params.get("schema")
                 if isinstance(schema, dict) and isinstance(schema.get("id"), str):
                     path = pointer.join("", "targetConnections", i, "params", "schema", "id")
-                    refs.append(xdm_ref(schema["id"], path, "REGISTRY_SCHEMA"))
+                    refs.append(xdm_ref(schema["id"], path, "REGISTRY_SCHEMA", strict=True))
         return refs
 
     def redact(self, definition: dict[str, Any]) -> dict[str, Any]:

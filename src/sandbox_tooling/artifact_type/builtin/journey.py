@@ -83,7 +83,7 @@ class JourneyType(ArtifactType):
                 if isinstance(value, str) and value:
                     path = pointer.join("", "nodes", i, key)
                     refs.append(
-                        xdm_ref(value, path, ref_type)
+                        xdm_ref(value, path, ref_type, strict=True)
                         if is_xdm
                         else Reference(ref_type, value, path)
                     )

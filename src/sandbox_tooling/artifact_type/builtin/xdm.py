@@ -45,11 +45,15 @@ def xdm_type_of(uri: str) -> str | None:
     return SEGMENT_TYPES[match.group("segment")] if match else None
 
 
-def xdm_ref(uri: str, path: str, expected: str) -> Reference:
-    """Classify a reference to an XDM resource."""
+def xdm_ref(uri: str, path: str, expected: str, *, strict: bool = False) -> Reference:
+    """Classify a reference to an XDM resource.
+
+    ``strict``: the location admits only ``expected`` (a dataset's schema), so the reference
+    is of that type whatever the id says; otherwise the id's path segment decides.
+    """
     if is_standard_xdm(uri):
         return Reference(expected, uri, path, standard=True)
-    return Reference(xdm_type_of(uri) or expected, uri, path)
+    return Reference(expected if strict else (xdm_type_of(uri) or expected), uri, path)
 
 
 class XdmModel(DefinitionModel):
@@ -125,28 +129,6 @@ class XdmType(ArtifactType):
         own = definition.get("$id")
         refs: list[Reference] = []
         meta_class = definition.get("meta:class")
-        for key, expected in (
-            ("meta:class", "REGISTRY_CLASS"),
-            ("meta:extends", None),
-            ("meta:intendedToExtend", "REGISTRY_CLASS"),
-        ):
-            value = definition.get(key)
-            values = (
-                [(pointer.join("", key), value)]
-                if isinstance(value, str)
-                else [
-                    (pointer.join("", key, i), v)
-                    for i, v in enumerate(value or [])
-                    if isinstance(v, str)
-                ]
-                if isinstance(value, list)
-                else []
-            )
-            for path, uri in values:
-                if uri == own:
-                    continue
-                guess = expected or ("REGISTRY_CLASS" if uri == meta_class else "REGISTRY_MIXIN")
-                refs.append(xdm_ref(uri, path, guess))
         for path, uri, top in _dollar_refs(definition, ""):
             if uri == own or uri.startswith("#"):
                 continue
@@ -155,12 +137,32 @@ class XdmType(ArtifactType):
             else:
                 guess = "REGISTRY_DATATYPE"
             refs.append(xdm_ref(uri, path, guess))
+        for key, expected in (
+            ("meta:class", "REGISTRY_CLASS"),
+            ("meta:extends", None),
+            ("meta:intendedToExtend", "REGISTRY_CLASS"),
+        ):
+            for path, uri in _strings_at(definition, key):
+                if uri == own:
+                    continue
+                guess = expected or ("REGISTRY_CLASS" if uri == meta_class else "REGISTRY_MIXIN")
+                refs.append(xdm_ref(uri, path, guess, strict=expected is not None))
         return refs
 
     def check(self, definition: dict[str, Any]) -> None:
         for ref in self.references(definition):
             if not ref.standard and xdm_type_of(ref.id) is None:
                 raise definition_error(ref.path, f"'{ref.id}' is not an XDM resource id")
+
+
+def _strings_at(definition: Mapping[str, Any], key: str) -> list[tuple[str, str]]:
+    """The string, or the strings of the list, under a top-level key, with their pointers."""
+    value = definition.get(key)
+    if isinstance(value, str):
+        return [(pointer.join("", key), value)]
+    if isinstance(value, list):
+        return [(pointer.join("", key, i), v) for i, v in enumerate(value) if isinstance(v, str)]
+    return []
 
 
 def _dollar_refs(node: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str, bool]]:
@@ -296,7 +298,7 @@ class DescriptorType(ArtifactType):
             )
         dest = definition.get("xdm:destinationSchema")
         if isinstance(dest, str):
-            refs.append(xdm_ref(dest, "/xdm:destinationSchema", "REGISTRY_SCHEMA"))
+            refs.append(xdm_ref(dest, "/xdm:destinationSchema", "REGISTRY_SCHEMA", strict=True))
         for key in ("xdm:namespace", "xdm:identityNamespace"):
             code = definition.get(key)
             if isinstance(code, str) and code:
