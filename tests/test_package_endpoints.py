@@ -1,0 +1,380 @@
+"""Packages over HTTP: create, update actions, publish, lookup, list, children, payload, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import orjson
+import pytest
+
+from sandbox_tooling.api.deps import AppState
+from sandbox_tooling.models import PackageVersion
+from sandbox_tooling.package import snapshot
+from tests import factories as f
+from tests.conftest import Api
+
+P = "/data/foundation/exim/packages"
+SPEC_3_1_FIELDS = {
+    "id", "version", "createdDate", "modifiedDate", "createdBy", "modifiedBy", "tenantId",
+    "name", "description", "imsOrgId", "sourceSandbox", "packageType", "expiry", "status",
+    "packageVisibility", "packageAccessType", "artifactsList", "schemaMapping",
+}
+
+
+def make_package(api: Api, artifacts: list[dict], name: str = "pkg", **extra: object) -> dict:
+    body = {"name": name, "description": "d", "packageType": "PARTIAL",
+            "sourceSandbox": {"name": "prod", "imsOrgId": api.org_id}, "artifacts": artifacts,
+            **extra}
+    r = api.post(P, json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture
+def world(api: Api) -> dict[str, str]:
+    return f.seed_world(api)
+
+
+@pytest.fixture
+def pkg(api: Api, world: dict[str, str]) -> dict:
+    return make_package(api, [{"id": world["journey"], "type": "JOURNEY"},
+                              {"id": world["ds"], "type": "CATALOG_DATASET"}])
+
+
+class TestCreate:
+    def test_partial_package(self, api: Api, pkg: dict, world: dict[str, str]) -> None:
+        assert SPEC_3_1_FIELDS <= set(pkg)
+        assert pkg["status"] == "DRAFT" and pkg["version"] == 0
+        assert len(pkg["id"]) == 32
+        assert pkg["sourceSandbox"] == {"name": "prod", "imsOrgId": api.org_id}
+        assert pkg["artifactsList"][0] == {"id": world["journey"], "type": "JOURNEY",
+                                           "title": "Welcome", "found": False, "count": 0}
+        assert pkg["expiry"] > pkg["createdDate"] + 89 * 86_400_000
+
+    def test_source_sandbox_defaults_to_header(self, api: Api, world: dict[str, str]) -> None:
+        r = api.post(P, json={"name": "n", "packageType": "PARTIAL",
+                              "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}]})
+        assert r.status_code == 200 and r.json()["sourceSandbox"]["name"] == "prod"
+
+    def test_artifacts_deduplicated(self, api: Api, world: dict[str, str]) -> None:
+        art = {"id": world["ds"], "type": "CATALOG_DATASET"}
+        assert len(make_package(api, [art, art])["artifactsList"]) == 1
+
+    def test_explicit_expiry(self, api: Api, world: dict[str, str]) -> None:
+        p = make_package(api, [], expiry="2099-05-20T20:05:10Z")
+        expected = datetime(2099, 5, 20, 20, 5, 10, tzinfo=UTC).timestamp() * 1000
+        assert p["expiry"] == int(expected)
+
+    def test_missing_root_is_400_naming_it(self, api: Api) -> None:
+        gone = f"https://ns.adobe.com/{api.tenant}/schemas/gone"
+        r = api.post(P, json={"name": "n", "packageType": "PARTIAL",
+                              "artifacts": [{"id": gone, "type": "REGISTRY_SCHEMA"}]})
+        assert r.status_code == 400 and gone in r.json()["detail"]
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"packageType": "PARTIAL"}, "name"),
+            ({"name": "x"}, "packageType"),
+            ({"name": "x", "packageType": "HALF"}, "packageType"),
+            ({"name": "x", "packageType": "PARTIAL", "artifacts": [{"id": "a", "type": "NOPE"}]},
+             "artifacts[0].type"),
+            ({"name": "x", "packageType": "PARTIAL",
+              "artifacts": [{"id": "a", "type": "MAPPING_SET"}]}, "artifacts[0].type"),
+            ({"name": "x", "packageType": "PARTIAL", "artifacts": [{"type": "JOURNEY"}]},
+             "artifacts[0].id"),
+            ({"name": "x", "packageType": "PARTIAL", "artifacts": "nope"}, "artifacts"),
+            ({"name": "x", "packageType": "PARTIAL", "expiry": "tomorrow"}, "expiry"),
+            ({"name": "x", "packageType": "PARTIAL", "expiry": "2001-01-01T00:00:00Z"}, "expiry"),
+            ({"name": "x", "packageType": "PARTIAL", "bogus": 1}, "bogus"),
+            ({"name": "x", "packageType": "PARTIAL", "sourceSandbox": {"name": "nowhere"}},
+             "sourceSandbox.name"),
+            ({"name": "x", "packageType": "PARTIAL",
+              "sourceSandbox": {"name": "prod", "imsOrgId": "X@AdobeOrg"}},
+             "sourceSandbox.imsOrgId"),
+            ({"name": "x", "packageType": "FULL",
+              "artifacts": [{"id": "a", "type": "JOURNEY"}]}, "artifacts"),
+        ],
+    )
+    def test_bad_create_is_400_naming_field(self, api: Api, body: dict, field: str) -> None:
+        r = api.post(P, json=body)
+        assert r.status_code == 400, r.text
+        assert r.json()["detail"].startswith(field), r.json()
+
+    def test_duplicate_name_is_409(self, api: Api, pkg: dict) -> None:
+        r = api.post(P, json={"name": "pkg", "packageType": "FULL"})
+        assert r.status_code == 409 and "name" in r.json()["detail"]
+
+
+class TestUpdate:
+    def test_add_delete_update(self, api: Api, pkg: dict, world: dict[str, str]) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "ADD",
+                             "artifacts": [{"id": world["policy"], "type": "DULE_CONSENT_POLICY"}]})
+        assert r.status_code == 200 and r.json()["version"] == 1
+        assert len(r.json()["artifactsList"]) == 3
+        r = api.put(P, json={"id": pkg["id"], "action": "DELETE",
+                             "artifacts": [{"id": world["journey"], "type": "JOURNEY"}]})
+        assert r.status_code == 200 and r.json()["version"] == 2
+        assert {a["type"] for a in r.json()["artifactsList"]} == {"CATALOG_DATASET",
+                                                                  "DULE_CONSENT_POLICY"}
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "name": "renamed",
+                             "description": "new", "sourceSandbox": {"name": "prod",
+                                                                     "imsOrgId": api.org_id}})
+        assert r.status_code == 200
+        assert r.json()["name"] == "renamed" and r.json()["description"] == "new"
+        assert r.json()["version"] == 3
+
+    def test_put_update_alias_path(self, api: Api, pkg: dict) -> None:
+        r = api.put(f"{P}/update", json={"id": pkg["id"], "action": "UPDATE", "name": "x2"})
+        assert r.status_code == 200 and r.json()["name"] == "x2"
+
+    def test_stale_version_is_409(self, api: Api, pkg: dict) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "name": "a", "version": 0})
+        assert r.status_code == 200
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "name": "b", "version": 0})
+        assert r.status_code == 409 and "version" in r.json()["detail"]
+
+    def test_add_missing_artifact_is_400(self, api: Api, pkg: dict) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "ADD",
+                             "artifacts": [{"id": "000000000000000000000000",
+                                            "type": "CATALOG_DATASET"}]})
+        assert r.status_code == 400 and "000000000000000000000000" in r.json()["detail"]
+
+    def test_delete_absent_artifact_is_400(self, api: Api, pkg: dict, world: dict) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "DELETE",
+                             "artifacts": [{"id": world["policy"], "type": "DULE_CONSENT_POLICY"}]})
+        assert r.status_code == 400
+
+    def test_rename_to_taken_name_is_409(self, api: Api, pkg: dict) -> None:
+        make_package(api, [], name="other")
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "name": "other"})
+        assert r.status_code == 409
+
+    def test_update_without_name_is_400(self, api: Api, pkg: dict) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE"})
+        assert r.status_code == 400 and r.json()["detail"].startswith("name")
+
+    def test_unknown_action_is_400(self, api: Api, pkg: dict) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "MERGE"})
+        assert r.status_code == 400 and r.json()["detail"].startswith("action")
+
+    def test_full_package_has_no_artifact_actions(self, api: Api) -> None:
+        full = api.post(P, json={"name": "full", "packageType": "FULL"}).json()
+        r = api.put(P, json={"id": full["id"], "action": "ADD",
+                             "artifacts": [{"id": "x", "type": "JOURNEY"}]})
+        assert r.status_code == 400
+
+    def test_edits_after_publish_are_409(self, api: Api, pkg: dict, world: dict) -> None:
+        assert api.publish(pkg["id"])["jobStatus"] == "SUCCESS"
+        for body in (
+            {"id": pkg["id"], "action": "ADD",
+             "artifacts": [{"id": world["policy"], "type": "DULE_CONSENT_POLICY"}]},
+            {"id": pkg["id"], "action": "UPDATE", "name": "changed"},
+        ):
+            r = api.put(P, json=body)
+            assert r.status_code == 409, r.text
+        r = api.get(f"{P}/{pkg['id']}/export")
+        assert r.status_code == 409
+
+    def test_visibility_public_is_irreversible(self, api: Api, pkg: dict) -> None:
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "packageVisibility": "PUBLIC"})
+        assert r.status_code == 409  # not published yet
+        api.publish(pkg["id"])
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "packageVisibility": "PUBLIC"})
+        assert r.status_code == 200 and r.json()["packageVisibility"] == "PUBLIC"
+        assert r.json()["status"] == "PUBLISHED"
+        r = api.put(P, json={"id": pkg["id"], "action": "UPDATE", "packageVisibility": "PRIVATE"})
+        assert r.status_code == 409
+        assert api.get(f"{P}/payload/{pkg['id']}").json() == {"imsOrgId": api.org_id,
+                                                               "packageId": pkg["id"]}
+
+    def test_payload_of_private_package_is_409(self, api: Api, pkg: dict) -> None:
+        assert api.get(f"{P}/payload/{pkg['id']}").status_code == 409
+
+
+class TestPublish:
+    def test_publish_partial(self, api: Api, state: AppState, pkg: dict,
+                             world: dict[str, str]) -> None:
+        r = api.get(f"{P}/{pkg['id']}/export?expiryPeriod=30")
+        assert r.status_code == 200
+        body = r.json()
+        assert set(body) == {"name", "description", "visibility", "sourceSandbox", "type",
+                             "correlationId", "jobId"}
+        job = api.wait_job(body["jobId"])
+        assert job["jobStatus"] == "SUCCESS" and job["requestType"] == "EXPORT"
+        assert job["jobType"] == "NEW" and job["snapshotId"] == body["correlationId"]
+        got = api.get(f"{P}/{pkg['id']}").json()
+        assert got["status"] == "PUBLISHED" and got["latestPackageVersion"] == 0
+        assert got["expiry"] == got["publishDate"] + 30 * 86_400_000
+        assert SPEC_3_1_FIELDS | {"publishDate"} <= set(got)
+        with state.db.transaction(write=False) as s:
+            version = s.query(PackageVersion).filter_by(package_id=pkg["id"]).one()
+            assert snapshot.verify(state.blobs, version)
+            arts = list(snapshot.iter_artifacts(state.blobs, version))
+            manifest = snapshot.read_manifest(state.blobs, version)
+        keys = {(a["type"], a["id"]) for a in arts}
+        for k in ("journey", "aud", "merge", "ds", "schema", "fg", "dt", "desc", "rel",
+                  "store_schema", "cls", "ns"):
+            assert any(i == world[k] for _t, i in keys), k
+        assert ("FLOW", world["flow"]) not in keys and ("DULE_CONSENT_POLICY", world["policy"]) not in keys
+        order = [a["id"] for a in arts]
+        assert order.index(world["schema"]) < order.index(world["ds"]) < order.index(world["merge"])
+        assert order.index(world["dt"]) < order.index(world["fg"]) < order.index(world["schema"])
+        assert manifest["contentHash"] == version.content_hash
+        assert manifest["artifactCount"] == len(arts)
+        assert {"from": {"type": "REGISTRY_SCHEMA", "id": world["schema"]},
+                "to": {"type": "REGISTRY_DESCRIPTOR", "id": world["desc"]}} in manifest["edges"]
+
+    def test_secrets_are_not_in_snapshot(self, api: Api, state: AppState, world: dict) -> None:
+        p = make_package(api, [{"id": world["flow"], "type": "FLOW"}])
+        assert api.publish(p["id"])["jobStatus"] == "SUCCESS"
+        with state.db.transaction(write=False) as s:
+            version = s.query(PackageVersion).filter_by(package_id=p["id"]).one()
+        raw = state.blobs.get(version.artifacts_key)
+        assert b"hunter2" not in raw and b"SBX_REDACTED_SECRET" in raw
+        flow = next(a for a in map(orjson.loads, raw.splitlines()) if a["type"] == "FLOW")
+        assert flow["definition"]["sourceConnections"][0]["baseConnection"]["auth"]["params"][
+            "username"] == "{{SBX_REDACTED_SECRET}}"
+        # the source object itself keeps its credentials
+        r = api.get(f"/data/foundation/registry/objects/FLOW/{world['flow']}")
+        assert "hunter2" in r.text
+
+    def test_publish_full(self, api: Api, state: AppState, world: dict[str, str]) -> None:
+        full = api.post(P, json={"name": "full", "packageType": "FULL"}).json()
+        job = api.publish(full["id"])
+        assert job["jobStatus"] == "SUCCESS"
+        with state.db.transaction(write=False) as s:
+            version = s.query(PackageVersion).filter_by(package_id=full["id"]).one()
+        types = {a["type"] for a in snapshot.iter_artifacts(state.blobs, version)}
+        assert "JOURNEY" not in types
+        assert version.artifact_count == len(world) - 1  # everything but the journey
+
+    def test_publish_fails_when_root_vanished(self, api: Api, world: dict) -> None:
+        p = make_package(api, [{"id": world["policy"], "type": "DULE_CONSENT_POLICY"}])
+        assert api.delete(f"/data/foundation/registry/objects/DULE_CONSENT_POLICY/"
+                          f"{world['policy']}").status_code == 204
+        job = api.publish(p["id"])
+        assert job["jobStatus"] == "FAILED" and world["policy"] in job["errorMessage"]
+        got = api.get(f"{P}/{p['id']}").json()
+        assert got["status"] == "PUBLISH_FAILED" and world["policy"] in got["failureReason"]
+
+    def test_publish_empty_partial_is_400(self, api: Api) -> None:
+        p = make_package(api, [])
+        assert api.get(f"{P}/{p['id']}/export").status_code == 400
+
+    @pytest.mark.parametrize("period", ["-1", "abc"])
+    def test_bad_expiry_period_is_400(self, api: Api, pkg: dict, period: str) -> None:
+        r = api.get(f"{P}/{pkg['id']}/export?expiryPeriod={period}")
+        assert r.status_code == 400 and "expiryPeriod" in r.json()["detail"]
+
+    def test_capabilities(self, api: Api, pkg: dict, world: dict[str, str]) -> None:
+        r = api.get(f"{P}/{pkg['id']}?getCapabilities=true").json()
+        assert r["packageCapabilities"] == {"capabilities": []}
+        xdm = make_package(api, [{"id": world["schema"], "type": "REGISTRY_SCHEMA"},
+                                 {"id": world["fg"], "type": "REGISTRY_MIXIN"}], name="xdm")
+        r = api.get(f"{P}/{xdm['id']}?getCapabilities=true").json()
+        assert r["packageCapabilities"] == {"capabilities": ["VERSIONABLE"]}
+        assert "packageCapabilities" not in api.get(f"{P}/{xdm['id']}").json()
+        assert api.get(f"{P}/{xdm['id']}?getCapabilities=maybe").status_code == 400
+
+
+class TestChildren:
+    @pytest.mark.parametrize("published", [False, True])
+    def test_direct_children(self, api: Api, pkg: dict, world: dict[str, str],
+                             published: bool) -> None:
+        if published:
+            api.publish(pkg["id"])
+        body = [{"id": world["journey"], "type": "JOURNEY"},
+                {"id": world["schema"], "type": "REGISTRY_SCHEMA"},
+                {"id": world["cls"], "type": "REGISTRY_CLASS"}]
+        r = api.post(f"{P}/{pkg['id']}/children", json=body)
+        assert r.status_code == 200, r.text
+        out = {e["id"]: e for e in r.json()}
+        assert {c["id"] for c in out[world["journey"]]["children"]} == {world["aud"], world["schema"]}
+        assert {c["id"] for c in out[world["schema"]]["children"]} == {
+            world["fg"], world["desc"], world["rel"]}
+        assert out[world["cls"]]["children"] == []
+        assert out[world["schema"]]["title"] == "Members"
+
+    def test_artifact_outside_package_is_400(self, api: Api, pkg: dict, world: dict) -> None:
+        r = api.post(f"{P}/{pkg['id']}/children",
+                     json=[{"id": world["flow"], "type": "FLOW"}])
+        assert r.status_code == 400 and world["flow"] in r.json()["detail"]
+
+    def test_body_must_be_a_list(self, api: Api, pkg: dict) -> None:
+        assert api.post(f"{P}/{pkg['id']}/children", json={"id": "x"}).status_code == 400
+
+
+class TestListAndDelete:
+    def test_list_grammar(self, api: Api, world: dict[str, str]) -> None:
+        ids = [make_package(api, [], name=f"p{i}")["id"] for i in range(5)]
+        full = api.post(P, json={"name": "zfull", "packageType": "FULL"}).json()
+        api.publish(full["id"])
+        r = api.get(f"{P}?property=status==PUBLISHED").json()
+        assert [p["id"] for p in r["data"]] == [full["id"]]
+        r = api.get(f"{P}?property=status%3D%3DDRAFT%2CPUBLISHED&orderby=name&start=2&limit=2").json()
+        assert r["totalElements"] == 6 and r["totalPages"] == 3 and r["currentPage"] == 1
+        assert [p["name"] for p in r["data"]] == ["p2", "p3"]
+        assert r["hasPreviousPage"] and r["hasNextPage"]
+        assert r["nextPage"] is None and r["pageSize"] is None
+        r = api.get(f"{P}?orderby=-createdDate&limit=1").json()
+        assert r["data"][0]["id"] == full["id"]
+        r = api.get(f"{P}?property=createdDate>=2000-01-01T00:00:00Z"
+                    "&property=createdDate<=2999-01-01T00:00:00.000Z").json()
+        assert r["totalElements"] == 6
+        assert ids
+
+    @pytest.mark.parametrize(
+        ("query", "word"),
+        [
+            ("property=colour==red", "colour"),
+            ("property=status==SHINY", "status"),
+            ("property=createdDate>=yesterday", "createdDate"),
+            ("property=status", "property"),
+            ("start=-1", "start"),
+            ("limit=-5", "limit"),
+            ("limit=0", "limit"),
+            ("limit=101", "limit"),
+            ("limit=ten", "limit"),
+            ("orderby=colour", "orderby"),
+            ("colour=red", "colour"),
+        ],
+    )
+    def test_bad_list_query_is_400(self, api: Api, query: str, word: str) -> None:
+        r = api.get(f"{P}?{query}")
+        assert r.status_code == 400, r.text
+        assert word in r.json()["detail"]
+
+    def test_delete(self, api: Api, pkg: dict) -> None:
+        r = api.delete(f"{P}/{pkg['id']}")
+        assert r.status_code == 200 and r.json() == {"reason": f"Package {pkg['id']} deleted"}
+        assert api.get(f"{P}/{pkg['id']}").status_code == 404
+        assert api.delete(f"{P}/{pkg['id']}").status_code == 404
+
+    def test_unknown_package_is_404(self, api: Api) -> None:
+        for method, path in (("GET", f"{P}/{'0' * 32}"), ("GET", f"{P}/{'0' * 32}/export"),
+                             ("DELETE", f"{P}/{'0' * 32}"),
+                             ("GET", f"{P}/payload/{'0' * 32}")):
+            assert api.request(method, path).status_code == 404
+
+
+def test_job_unknown_is_404(api: Api) -> None:
+    assert api.get(f"/data/foundation/exim/tools/job/{'f' * 32}").status_code == 404
+
+
+def test_jobs_list(api: Api, pkg: dict) -> None:
+    api.publish(pkg["id"])
+    r = api.get(f"{P}/jobs?property=requestType==EXPORT&property=jobStatus==SUCCESS"
+                "&orderby=createdDate&start=0&limit=5")
+    assert r.status_code == 200
+    item = r.json()["data"][0]
+    assert {"id", "name", "updated", "created", "jobType", "packageType", "description",
+            "jobStatus", "visibility", "sourceSandBox", "targetSandbox", "createdBy"} <= set(item)
+    assert item["sourceSandBox"] == "prod"
+    assert api.get(f"{P}/jobs?property=jobStatus==DONE").status_code == 400
+
+
+def test_percent_encoded_ids_in_children(api: Api, pkg: dict, world: dict) -> None:
+    # the package id is plain, the artifact ids travel in the body: nothing to encode
+    assert quote(world["schema"], safe="") != world["schema"]
