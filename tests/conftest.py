@@ -72,8 +72,11 @@ def _truncate(db: Database) -> None:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
-        data_dir=tmp_path, database_url=database_url, blob_dir=tmp_path / "blobs",
-        job_sweep_seconds=0.2, max_body_bytes=2 * 1024 * 1024,
+        data_dir=tmp_path,
+        database_url=database_url,
+        blob_dir=tmp_path / "blobs",
+        job_sweep_seconds=0.2,
+        max_body_bytes=2 * 1024 * 1024,
     )
 
 
@@ -92,8 +95,9 @@ def client(settings: Settings, state: AppState) -> Iterator[TestClient]:
 class Api:
     """An authenticated caller: one org, one user, its token and API key."""
 
-    def __init__(self, client: TestClient, org_id: str, user_id: str, client_id: str,
-                 token: str, tenant: str) -> None:
+    def __init__(
+        self, client: TestClient, org_id: str, user_id: str, client_id: str, token: str, tenant: str
+    ) -> None:
         self.client, self.org_id, self.user_id = client, org_id, user_id
         self.client_id, self.token, self.tenant = client_id, token, tenant
 
@@ -108,8 +112,9 @@ class Api:
         h.update(extra)
         return h
 
-    def request(self, method: str, path: str, *, sandbox: str | None = "prod",
-                **kwargs: Any) -> Any:
+    def request(
+        self, method: str, path: str, *, sandbox: str | None = "prod", **kwargs: Any
+    ) -> Any:
         headers = {**self.headers(sandbox), **kwargs.pop("headers", {})}
         return self.client.request(method, path, headers=headers, **kwargs)
 
@@ -130,8 +135,9 @@ class Api:
 
     # -- shortcuts ----------------------------------------------------------------------------
     def create(self, type_name: str, definition: dict[str, Any], sandbox: str = "prod") -> str:
-        r = self.post(f"/data/foundation/registry/objects/{type_name}", json=definition,
-                      sandbox=sandbox)
+        r = self.post(
+            f"/data/foundation/registry/objects/{type_name}", json=definition, sandbox=sandbox
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 
@@ -152,17 +158,24 @@ class Api:
         return self.wait_job(r.json()["jobId"])
 
 
-def make_api(client: TestClient, state: AppState, org_id: str, tenant: str,
-             user_id: str = "admin@example.com", roles: tuple[str, ...] = ("admin",),
-             create_org: bool = True) -> Api:
+def make_api(
+    client: TestClient,
+    state: AppState,
+    org_id: str,
+    tenant: str,
+    user_id: str = "admin@example.com",
+    roles: tuple[str, ...] = ("admin",),
+    create_org: bool = True,
+) -> Api:
     with state.db.transaction() as session:
         if create_org:
-            identity_service.create_org(session, org_id=org_id, name=f"Org {tenant}",
-                                        region="va7", tenant=tenant)
-        identity_service.create_user(session, org_id=org_id, user_id=user_id, name=None,
-                                     roles=list(roles))
-        cred, _secret = identity_service.create_credential(session, org_id=org_id,
-                                                           user_id=user_id)
+            identity_service.create_org(
+                session, org_id=org_id, name=f"Org {tenant}", region="va7", tenant=tenant
+            )
+        identity_service.create_user(
+            session, org_id=org_id, user_id=user_id, name=None, roles=list(roles)
+        )
+        cred, _secret = identity_service.create_credential(session, org_id=org_id, user_id=user_id)
         row = identity_repository.get_credential(session, cred.client_id)
         assert row is not None
         token = identity_service.mint_token(session, row, 3600)

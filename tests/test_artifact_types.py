@@ -8,43 +8,86 @@ from pathlib import Path
 import pytest
 
 from sandbox_tooling.artifact_type.builtin import BUILTIN_TYPES
+from sandbox_tooling.artifact_type.builtin.flow import SECRET_PLACEHOLDER
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry, hookimpl, load_registry
 from sandbox_tooling.artifact_type.spec import ArtifactType, DefinitionModel, TypeContext
-from sandbox_tooling.artifact_type.builtin.flow import SECRET_PLACEHOLDER
 from tests import factories as f
 
 REG = load_registry()
 CTX = TypeContext(org_id="X@AdobeOrg", tenant="alpha")
 T = "https://ns.adobe.com/alpha"
-SPEC_TYPES = {"JOURNEY", "ID_NAMESPACE", "REGISTRY_DATATYPE", "REGISTRY_CLASS", "REGISTRY_MIXIN",
-              "REGISTRY_SCHEMA", "CATALOG_DATASET", "DULE_CONSENT_POLICY", "PROFILE_SEGMENT",
-              "FLOW", "MAPPING_SET", "PROFILE_MERGE", "REGISTRY_DESCRIPTOR"}
+SPEC_TYPES = {
+    "JOURNEY",
+    "ID_NAMESPACE",
+    "REGISTRY_DATATYPE",
+    "REGISTRY_CLASS",
+    "REGISTRY_MIXIN",
+    "REGISTRY_SCHEMA",
+    "CATALOG_DATASET",
+    "DULE_CONSENT_POLICY",
+    "PROFILE_SEGMENT",
+    "FLOW",
+    "MAPPING_SET",
+    "PROFILE_MERGE",
+    "REGISTRY_DESCRIPTOR",
+}
 
 # type -> (definition, {(ref type, old id)}) ; every reference is rewritten in the test below
 CASES = {
-    "REGISTRY_SCHEMA": (f.schema("S", f"{T}/classes/c1", (f"{T}/mixins/m1",)),
-                        {("REGISTRY_CLASS", f"{T}/classes/c1"), ("REGISTRY_MIXIN", f"{T}/mixins/m1")}),
-    "REGISTRY_MIXIN": (f.field_group("alpha", datatype_id=f"{T}/datatypes/d1"),
-                       {("REGISTRY_DATATYPE", f"{T}/datatypes/d1")}),
-    "REGISTRY_DATATYPE": (f.datatype(ref=f"{T}/datatypes/d2"), {("REGISTRY_DATATYPE", f"{T}/datatypes/d2")}),
-    "REGISTRY_CLASS": ({"title": "C", "definitions": {"x": {"properties": {"a": {"$ref": f"{T}/datatypes/d3"}}}}},
-                       {("REGISTRY_DATATYPE", f"{T}/datatypes/d3")}),
-    "REGISTRY_DESCRIPTOR": ({**f.relationship(f"{T}/schemas/s1", f"{T}/schemas/s2"), "xdm:namespace": "loy"},
-                            {("REGISTRY_SCHEMA", f"{T}/schemas/s1"), ("REGISTRY_SCHEMA", f"{T}/schemas/s2"),
-                             ("ID_NAMESPACE", "loy")}),
+    "REGISTRY_SCHEMA": (
+        f.schema("S", f"{T}/classes/c1", (f"{T}/mixins/m1",)),
+        {("REGISTRY_CLASS", f"{T}/classes/c1"), ("REGISTRY_MIXIN", f"{T}/mixins/m1")},
+    ),
+    "REGISTRY_MIXIN": (
+        f.field_group("alpha", datatype_id=f"{T}/datatypes/d1"),
+        {("REGISTRY_DATATYPE", f"{T}/datatypes/d1")},
+    ),
+    "REGISTRY_DATATYPE": (
+        f.datatype(ref=f"{T}/datatypes/d2"),
+        {("REGISTRY_DATATYPE", f"{T}/datatypes/d2")},
+    ),
+    "REGISTRY_CLASS": (
+        {"title": "C", "definitions": {"x": {"properties": {"a": {"$ref": f"{T}/datatypes/d3"}}}}},
+        {("REGISTRY_DATATYPE", f"{T}/datatypes/d3")},
+    ),
+    "REGISTRY_DESCRIPTOR": (
+        {**f.relationship(f"{T}/schemas/s1", f"{T}/schemas/s2"), "xdm:namespace": "loy"},
+        {
+            ("REGISTRY_SCHEMA", f"{T}/schemas/s1"),
+            ("REGISTRY_SCHEMA", f"{T}/schemas/s2"),
+            ("ID_NAMESPACE", "loy"),
+        },
+    ),
     "CATALOG_DATASET": (f.dataset(f"{T}/schemas/s1"), {("REGISTRY_SCHEMA", f"{T}/schemas/s1")}),
     "MAPPING_SET": (f.mapping_set(f"{T}/schemas/s1"), {("REGISTRY_SCHEMA", f"{T}/schemas/s1")}),
-    "FLOW": (f.flow("a" * 32, "b" * 24), {("MAPPING_SET", "a" * 32), ("CATALOG_DATASET", "b" * 24)}),
+    "FLOW": (
+        f.flow("a" * 32, "b" * 24),
+        {("MAPPING_SET", "a" * 32), ("CATALOG_DATASET", "b" * 24)},
+    ),
     "PROFILE_MERGE": (f.merge_policy(order=["c" * 24]), {("CATALOG_DATASET", "c" * 24)}),
-    "PROFILE_SEGMENT": (f.audience("11111111-1111-1111-1111-111111111111"),
-                        {("PROFILE_MERGE", "11111111-1111-1111-1111-111111111111")}),
-    "JOURNEY": ({**f.journey("22222222-2222-2222-2222-222222222222", f"{T}/schemas/s1"),
-                 "nodes": [{"id": "a", "type": "readAudience",
-                            "audienceId": "22222222-2222-2222-2222-222222222222"},
-                           {"id": "b", "type": "event", "eventSchemaId": f"{T}/schemas/s1"},
-                           {"id": "c", "type": "message", "fieldGroupId": f"{T}/mixins/m1"}]},
-                {("PROFILE_SEGMENT", "22222222-2222-2222-2222-222222222222"),
-                 ("REGISTRY_SCHEMA", f"{T}/schemas/s1"), ("REGISTRY_MIXIN", f"{T}/mixins/m1")}),
+    "PROFILE_SEGMENT": (
+        f.audience("11111111-1111-1111-1111-111111111111"),
+        {("PROFILE_MERGE", "11111111-1111-1111-1111-111111111111")},
+    ),
+    "JOURNEY": (
+        {
+            **f.journey("22222222-2222-2222-2222-222222222222", f"{T}/schemas/s1"),
+            "nodes": [
+                {
+                    "id": "a",
+                    "type": "readAudience",
+                    "audienceId": "22222222-2222-2222-2222-222222222222",
+                },
+                {"id": "b", "type": "event", "eventSchemaId": f"{T}/schemas/s1"},
+                {"id": "c", "type": "message", "fieldGroupId": f"{T}/mixins/m1"},
+            ],
+        },
+        {
+            ("PROFILE_SEGMENT", "22222222-2222-2222-2222-222222222222"),
+            ("REGISTRY_SCHEMA", f"{T}/schemas/s1"),
+            ("REGISTRY_MIXIN", f"{T}/mixins/m1"),
+        },
+    ),
     "ID_NAMESPACE": (f.namespace(), set()),
     "DULE_CONSENT_POLICY": (f.consent_policy(), set()),
 }
@@ -82,7 +125,11 @@ def test_permissions_and_updates_declared() -> None:
         assert atype.required_permissions()
         assert all(p.actions for p in atype.required_permissions())
     assert {t.name for t in REG.all() if t.supports_update} == {
-        "REGISTRY_SCHEMA", "REGISTRY_MIXIN", "REGISTRY_DATATYPE", "REGISTRY_CLASS"}
+        "REGISTRY_SCHEMA",
+        "REGISTRY_MIXIN",
+        "REGISTRY_DATATYPE",
+        "REGISTRY_CLASS",
+    }
 
 
 def test_flow_redaction_keeps_shape() -> None:

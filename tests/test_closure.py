@@ -43,8 +43,23 @@ def test_transitive(api: Api, state: AppState) -> None:
     w = f.seed_world(api)
     cl = _closure(state, api, [("JOURNEY", w["journey"])])
     got = {i for _t, i in cl.nodes}
-    assert got == {w[k] for k in ("journey", "aud", "merge", "ds", "schema", "fg", "dt", "desc",
-                                  "rel", "store_schema", "cls", "ns")}
+    assert got == {
+        w[k]
+        for k in (
+            "journey",
+            "aud",
+            "merge",
+            "ds",
+            "schema",
+            "fg",
+            "dt",
+            "desc",
+            "rel",
+            "store_schema",
+            "cls",
+            "ns",
+        )
+    }
     assert not cl.missing
 
 
@@ -73,11 +88,15 @@ def test_queries_bounded_per_level(api: Api, state: AppState) -> None:
             prepared = []
             roots = []
             for i in range(n):
-                sch = registry_service.prepare(reg.get("REGISTRY_SCHEMA"), f.schema(f"{tag}{i}"), ctx)
+                sch = registry_service.prepare(
+                    reg.get("REGISTRY_SCHEMA"), f.schema(f"{tag}{i}"), ctx
+                )
                 desc = registry_service.prepare(
-                    reg.get("REGISTRY_DESCRIPTOR"), f.identity_descriptor(sch.object_id), ctx)
-                ds = registry_service.prepare(reg.get("CATALOG_DATASET"),
-                                              f.dataset(sch.object_id, f"{tag}ds{i}"), ctx)
+                    reg.get("REGISTRY_DESCRIPTOR"), f.identity_descriptor(sch.object_id), ctx
+                )
+                ds = registry_service.prepare(
+                    reg.get("CATALOG_DATASET"), f.dataset(sch.object_id, f"{tag}ds{i}"), ctx
+                )
                 prepared += [sch, desc, ds]
                 roots.append(("CATALOG_DATASET", ds.object_id))
             registry_service.create_objects(s, sandbox, ctx, prepared, "t")

@@ -21,8 +21,9 @@ def test_missing_body_is_400(api: Api) -> None:
 def test_wrong_types_are_400(api: Api) -> None:
     r = api.post(P, json={"name": ["a"], "packageType": "PARTIAL"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "name"
-    r = api.post(P, json={"name": "a", "packageType": "PARTIAL", "artifacts": [{"id": 5,
-                                                                                "type": []}]})
+    r = api.post(
+        P, json={"name": "a", "packageType": "PARTIAL", "artifacts": [{"id": 5, "type": []}]}
+    )
     assert r.status_code == 400
     assert {e["field"] for e in r.json()["errors"]} == {"artifacts[0].id", "artifacts[0].type"}
 

@@ -13,10 +13,18 @@ OBJ = "/data/foundation/registry/objects"
 
 def test_second_org_sees_nothing_of_the_first(api: Api, api_b: Api) -> None:
     world = f.seed_world(api)
-    api.post("/data/foundation/sandbox-management/sandboxes",
-             json={"name": "dev", "title": "Dev", "type": "development"})
-    pkg = api.post(P, json={"name": "a-pkg", "packageType": "PARTIAL",
-                            "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}]}).json()
+    api.post(
+        "/data/foundation/sandbox-management/sandboxes",
+        json={"name": "dev", "title": "Dev", "type": "development"},
+    )
+    pkg = api.post(
+        P,
+        json={
+            "name": "a-pkg",
+            "packageType": "PARTIAL",
+            "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}],
+        },
+    ).json()
     job = api.publish(pkg["id"])
     pid, jid = pkg["id"], job["id"]
 
@@ -37,8 +45,11 @@ def test_second_org_sees_nothing_of_the_first(api: Api, api_b: Api) -> None:
     assert api_b.get(f"{P}/jobs").json()["totalElements"] == 0
 
     # objects: B's own 'prod' is a different sandbox
-    for key, type_name in (("schema", "REGISTRY_SCHEMA"), ("ds", "CATALOG_DATASET"),
-                           ("journey", "JOURNEY")):
+    for key, type_name in (
+        ("schema", "REGISTRY_SCHEMA"),
+        ("ds", "CATALOG_DATASET"),
+        ("journey", "JOURNEY"),
+    ):
         path = f"{OBJ}/{type_name}/{quote(world[key], safe='')}"
         assert api_b.get(path).status_code == 404
         assert api_b.put(path, json=f.dataset(world["schema"])).status_code in (400, 404)
@@ -48,8 +59,10 @@ def test_second_org_sees_nothing_of_the_first(api: Api, api_b: Api) -> None:
     # sandboxes
     assert api_b.get("/data/foundation/sandbox-management/sandboxes/dev").status_code == 404
     assert api_b.delete("/data/foundation/sandbox-management/sandboxes/dev").status_code == 404
-    names = [s["name"] for s in api_b.get("/data/foundation/sandbox-management/sandboxes")
-             .json()["sandboxes"]]
+    names = [
+        s["name"]
+        for s in api_b.get("/data/foundation/sandbox-management/sandboxes").json()["sandboxes"]
+    ]
     assert names == ["prod"]
     assert api_b.get(f"{OBJ}/REGISTRY_SCHEMA", sandbox="dev").status_code == 404
 
@@ -64,9 +77,21 @@ def test_package_name_unique_per_org_only(api: Api, api_b: Api) -> None:
 
 def test_artifacts_must_come_from_own_org(api: Api, api_b: Api) -> None:
     world = f.seed_world(api)
-    r = api_b.post(P, json={"name": "x", "packageType": "PARTIAL",
-                            "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}]})
+    r = api_b.post(
+        P,
+        json={
+            "name": "x",
+            "packageType": "PARTIAL",
+            "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}],
+        },
+    )
     assert r.status_code == 400
-    r = api_b.post(P, json={"name": "x", "packageType": "PARTIAL",
-                            "sourceSandbox": {"name": "prod", "imsOrgId": api.org_id}})
+    r = api_b.post(
+        P,
+        json={
+            "name": "x",
+            "packageType": "PARTIAL",
+            "sourceSandbox": {"name": "prod", "imsOrgId": api.org_id},
+        },
+    )
     assert r.status_code == 400 and "sourceSandbox.imsOrgId" in r.json()["detail"]

@@ -22,8 +22,14 @@ P = "/data/foundation/exim/packages"
 def _submit_publish_without_running(api: Api, state: AppState) -> tuple[str, str]:
     """Create and submit a publish while the runner is not accepting work (a crash window)."""
     world = f.seed_world(api)
-    pkg = api.post(P, json={"name": "p", "packageType": "PARTIAL",
-                            "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}]}).json()
+    pkg = api.post(
+        P,
+        json={
+            "name": "p",
+            "packageType": "PARTIAL",
+            "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}],
+        },
+    ).json()
     state.runner.stop()
     r = api.get(f"{P}/{pkg['id']}/export")
     assert r.status_code == 200
@@ -47,8 +53,12 @@ def _status(state: AppState, job_id: str) -> tuple[str, int]:
 def test_job_left_in_progress_is_resumed(api: Api, state: AppState, settings: Settings) -> None:
     pkg_id, job_id = _submit_publish_without_running(api, state)
     with state.db.transaction() as s:  # as if a process died mid-job
-        s.execute(text("UPDATE jobs SET status='IN_PROGRESS', attempts=1, locked_by='dead:1' "
-                       "WHERE id=:i"), {"i": job_id})
+        s.execute(
+            text(
+                "UPDATE jobs SET status='IN_PROGRESS', attempts=1, locked_by='dead:1' WHERE id=:i"
+            ),
+            {"i": job_id},
+        )
     runner = _restart(settings, state)
     try:
         assert _status(state, job_id) == ("SUCCESS", 2)
@@ -60,8 +70,10 @@ def test_job_left_in_progress_is_resumed(api: Api, state: AppState, settings: Se
 def test_job_out_of_attempts_is_failed(api: Api, state: AppState, settings: Settings) -> None:
     pkg_id, job_id = _submit_publish_without_running(api, state)
     with state.db.transaction() as s:
-        s.execute(text("UPDATE jobs SET status='IN_PROGRESS', attempts=:n WHERE id=:i"),
-                  {"i": job_id, "n": settings.job_max_attempts})
+        s.execute(
+            text("UPDATE jobs SET status='IN_PROGRESS', attempts=:n WHERE id=:i"),
+            {"i": job_id, "n": settings.job_max_attempts},
+        )
     runner = _restart(settings, state)
     try:
         assert _status(state, job_id)[0] == "FAILED"
@@ -74,7 +86,7 @@ def test_job_out_of_attempts_is_failed(api: Api, state: AppState, settings: Sett
 
 
 def test_pending_job_is_picked_up_on_start(api: Api, state: AppState, settings: Settings) -> None:
-    pkg_id, job_id = _submit_publish_without_running(api, state)
+    _pkg_id, job_id = _submit_publish_without_running(api, state)
     runner = _restart(settings, state)
     try:
         assert _status(state, job_id) == ("SUCCESS", 1)
@@ -82,16 +94,18 @@ def test_pending_job_is_picked_up_on_start(api: Api, state: AppState, settings: 
         runner.stop()
 
 
-def test_job_runs_once_even_if_submitted_twice(api: Api, state: AppState,
-                                               settings: Settings) -> None:
+def test_job_runs_once_even_if_submitted_twice(
+    api: Api, state: AppState, settings: Settings
+) -> None:
     pkg_id, job_id = _submit_publish_without_running(api, state)
     runner = InProcessRunner(state.db, state.blobs, state.registry, settings)
     runner.run_one(job_id)
     runner.run_one(job_id)
     assert _status(state, job_id) == ("SUCCESS", 1)
     with state.db.transaction(write=False) as s:
-        n = s.execute(text("SELECT count(*) FROM package_versions WHERE package_id=:p"),
-                      {"p": pkg_id}).scalar()
+        n = s.execute(
+            text("SELECT count(*) FROM package_versions WHERE package_id=:p"), {"p": pkg_id}
+        ).scalar()
     assert n == 1
 
 
@@ -104,10 +118,11 @@ def test_claim_is_atomic(api: Api, state: AppState) -> None:
 
 
 def test_app_start_recovers(api: Api, state: AppState, settings: Settings) -> None:
-    pkg_id, job_id = _submit_publish_without_running(api, state)
+    _pkg_id, job_id = _submit_publish_without_running(api, state)
     with state.db.transaction() as s:
-        s.execute(text("UPDATE jobs SET status='IN_PROGRESS', attempts=1 WHERE id=:i"),
-                  {"i": job_id})
+        s.execute(
+            text("UPDATE jobs SET status='IN_PROGRESS', attempts=1 WHERE id=:i"), {"i": job_id}
+        )
     fresh = build_state(settings, db=state.db)
     with TestClient(create_app(settings, fresh)):
         deadline = time.monotonic() + 30

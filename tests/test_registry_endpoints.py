@@ -38,8 +38,15 @@ class TestCreate:
         r = api.post(f"{OBJ}/REGISTRY_SCHEMA", json=f.schema("Members"))
         assert r.status_code == 201
         body = r.json()
-        assert set(body) == {"id", "type", "title", "version", "createdDate", "modifiedDate",
-                             "definition"}
+        assert set(body) == {
+            "id",
+            "type",
+            "title",
+            "version",
+            "createdDate",
+            "modifiedDate",
+            "definition",
+        }
         assert body["title"] == "Members" and body["version"] == 1
         assert body["definition"]["$id"] == body["id"]
         assert body["definition"]["meta:altId"].startswith(f"_{api.tenant}.schemas.")
@@ -51,27 +58,50 @@ class TestCreate:
 
     def test_duplicate_id_is_409(self, api: Api) -> None:
         given = f"https://ns.adobe.com/{api.tenant}/schemas/abc123"
-        assert api.post(f"{OBJ}/REGISTRY_SCHEMA", json={**f.schema(), "$id": given}).status_code == 201
+        assert (
+            api.post(f"{OBJ}/REGISTRY_SCHEMA", json={**f.schema(), "$id": given}).status_code == 201
+        )
         r = api.post(f"{OBJ}/REGISTRY_SCHEMA", json={**f.schema(), "$id": given})
         assert r.status_code == 409 and given in r.json()["detail"]
 
     @pytest.mark.parametrize(
         ("type_name", "definition", "field"),
         [
-            ("REGISTRY_SCHEMA", {"$id": "https://ns.adobe.com/other/schemas/x", "title": "t",
-                                 "allOf": [{"$ref": f.PROFILE}]}, "definition.$id"),
-            ("REGISTRY_SCHEMA", {"$id": "https://ns.adobe.com/alpha/mixins/x", "title": "t",
-                                 "allOf": [{"$ref": f.PROFILE}]}, "definition.$id"),
-            ("CATALOG_DATASET", {"id": "XYZ", "name": "d",
-                                 "schemaRef": {"id": f.PROFILE}}, "definition.id"),
+            (
+                "REGISTRY_SCHEMA",
+                {
+                    "$id": "https://ns.adobe.com/other/schemas/x",
+                    "title": "t",
+                    "allOf": [{"$ref": f.PROFILE}],
+                },
+                "definition.$id",
+            ),
+            (
+                "REGISTRY_SCHEMA",
+                {
+                    "$id": "https://ns.adobe.com/alpha/mixins/x",
+                    "title": "t",
+                    "allOf": [{"$ref": f.PROFILE}],
+                },
+                "definition.$id",
+            ),
+            (
+                "CATALOG_DATASET",
+                {"id": "XYZ", "name": "d", "schemaRef": {"id": f.PROFILE}},
+                "definition.id",
+            ),
             ("PROFILE_SEGMENT", {"id": "not-a-uuid", **f.audience(None)}, "definition.id"),
             ("JOURNEY", {"id": "j1", "name": "j"}, "definition.id"),
-            ("ID_NAMESPACE", {"code": "bad code!", "name": "n", "idType": "EMAIL"},
-             "definition.code"),
+            (
+                "ID_NAMESPACE",
+                {"code": "bad code!", "name": "n", "idType": "EMAIL"},
+                "definition.code",
+            ),
         ],
     )
-    def test_id_of_wrong_form_is_400(self, api: Api, type_name: str, definition: dict,
-                                     field: str) -> None:
+    def test_id_of_wrong_form_is_400(
+        self, api: Api, type_name: str, definition: dict, field: str
+    ) -> None:
         r = api.post(f"{OBJ}/{type_name}", json=definition)
         assert r.status_code == 400, r.text
         assert r.json()["detail"].startswith(field)
@@ -94,28 +124,52 @@ class TestValidation:
             ("REGISTRY_SCHEMA", {"title": "t"}, "definition.allOf"),
             ("REGISTRY_SCHEMA", {"title": "t", "allOf": [{}]}, "definition.allOf[0].$ref"),
             ("REGISTRY_SCHEMA", {"title": 5, "allOf": [{"$ref": f.PROFILE}]}, "definition.title"),
-            ("ID_NAMESPACE", {"code": "c", "name": "n", "idType": "SOMETHING"},
-             "definition.idType"),
+            (
+                "ID_NAMESPACE",
+                {"code": "c", "name": "n", "idType": "SOMETHING"},
+                "definition.idType",
+            ),
             ("CATALOG_DATASET", {"name": "d"}, "definition.schemaRef"),
-            ("PROFILE_SEGMENT", {"name": "a", "schema": {"name": "x"},
-                                 "expression": {"type": "PQL", "value": ""}},
-             "definition.expression.value"),
-            ("PROFILE_MERGE", {"name": "m", "schema": {"name": "x"}, "identityGraph": {"type": "x"},
-                               "attributeMerge": {"type": "timestampOrdered"}},
-             "definition.identityGraph.type"),
+            (
+                "PROFILE_SEGMENT",
+                {"name": "a", "schema": {"name": "x"}, "expression": {"type": "PQL", "value": ""}},
+                "definition.expression.value",
+            ),
+            (
+                "PROFILE_MERGE",
+                {
+                    "name": "m",
+                    "schema": {"name": "x"},
+                    "identityGraph": {"type": "x"},
+                    "attributeMerge": {"type": "timestampOrdered"},
+                },
+                "definition.identityGraph.type",
+            ),
             ("FLOW", {"name": "f"}, "definition.flowSpec"),
-            ("MAPPING_SET", {"xdmSchema": "x", "mappings": [{"source": "a"}]},
-             "definition.mappings[0].destination"),
+            (
+                "MAPPING_SET",
+                {"xdmSchema": "x", "mappings": [{"source": "a"}]},
+                "definition.mappings[0].destination",
+            ),
             ("DULE_CONSENT_POLICY", {"name": "p", "status": "ON"}, "definition.status"),
-            ("JOURNEY", {"name": "j", "nodes": [{"id": "a", "type": "teleport"}]},
-             "definition.nodes[0].type"),
-            ("REGISTRY_DESCRIPTOR", {"@type": "xdm:descriptorIdentity",
-                                     "xdm:sourceSchema": "https://ns.adobe.com/alpha/schemas/x"},
-             "definition.xdm:namespace"),
+            (
+                "JOURNEY",
+                {"name": "j", "nodes": [{"id": "a", "type": "teleport"}]},
+                "definition.nodes[0].type",
+            ),
+            (
+                "REGISTRY_DESCRIPTOR",
+                {
+                    "@type": "xdm:descriptorIdentity",
+                    "xdm:sourceSchema": "https://ns.adobe.com/alpha/schemas/x",
+                },
+                "definition.xdm:namespace",
+            ),
         ],
     )
-    def test_bad_definition_names_the_path(self, api: Api, type_name: str, definition: dict,
-                                           field: str) -> None:
+    def test_bad_definition_names_the_path(
+        self, api: Api, type_name: str, definition: dict, field: str
+    ) -> None:
         r = api.post(f"{OBJ}/{type_name}", json=definition)
         assert r.status_code == 400, r.text
         body = r.json()
@@ -145,13 +199,17 @@ class TestReferences:
         assert r.status_code == 400 and "REGISTRY_DATATYPE" in r.json()["detail"]
 
     def test_other_tenant_reference_is_400(self, api: Api) -> None:
-        r = api.post(f"{OBJ}/REGISTRY_SCHEMA",
-                     json=f.schema(groups=("https://ns.adobe.com/bravo/mixins/abc",)))
+        r = api.post(
+            f"{OBJ}/REGISTRY_SCHEMA",
+            json=f.schema(groups=("https://ns.adobe.com/bravo/mixins/abc",)),
+        )
         assert r.status_code == 400
 
     def test_standard_references_resolve(self, api: Api) -> None:
-        api.create("REGISTRY_SCHEMA", f.schema(
-            groups=("https://ns.adobe.com/xdm/context/profile-person-details",)))
+        api.create(
+            "REGISTRY_SCHEMA",
+            f.schema(groups=("https://ns.adobe.com/xdm/context/profile-person-details",)),
+        )
         s = api.create("REGISTRY_SCHEMA", f.schema("S2"))
         api.create("REGISTRY_DESCRIPTOR", f.identity_descriptor(s, "ECID"))
 
@@ -197,13 +255,17 @@ class TestReadReplace:
     def test_put_checks_references(self, api: Api) -> None:
         s = api.create("REGISTRY_SCHEMA", f.schema())
         ds = api.create("CATALOG_DATASET", f.dataset(s))
-        r = api.put(url("CATALOG_DATASET", ds),
-                    json=f.dataset(f"https://ns.adobe.com/{api.tenant}/schemas/gone"))
+        r = api.put(
+            url("CATALOG_DATASET", ds),
+            json=f.dataset(f"https://ns.adobe.com/{api.tenant}/schemas/gone"),
+        )
         assert r.status_code == 400 and "definition.schemaRef.id" in r.json()["detail"]
 
     def test_put_unknown_is_404(self, api: Api) -> None:
-        r = api.put(url("REGISTRY_SCHEMA", f"https://ns.adobe.com/{api.tenant}/schemas/nope"),
-                    json=f.schema())
+        r = api.put(
+            url("REGISTRY_SCHEMA", f"https://ns.adobe.com/{api.tenant}/schemas/nope"),
+            json=f.schema(),
+        )
         assert r.status_code == 404
 
     def test_replace_moves_references(self, api: Api) -> None:
@@ -225,8 +287,10 @@ class TestReadReplace:
         assert [d["title"] for d in body["data"]] == ["T2", "T3"]
 
     def test_sandbox_header_selects_sandbox(self, api: Api) -> None:
-        r = api.post("/data/foundation/sandbox-management/sandboxes",
-                     json={"name": "dev", "title": "Dev", "type": "development"})
+        r = api.post(
+            "/data/foundation/sandbox-management/sandboxes",
+            json={"name": "dev", "title": "Dev", "type": "development"},
+        )
         assert r.status_code == 201
         s = api.create("REGISTRY_SCHEMA", f.schema(), sandbox="dev")
         assert api.get(url("REGISTRY_SCHEMA", s), sandbox="dev").status_code == 200

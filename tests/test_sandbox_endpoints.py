@@ -31,8 +31,9 @@ class TestSandboxes:
         assert [s["name"] for s in api.get(f"{SM}/").json()["sandboxes"]] == ["prod", "dev"]
 
     def test_types(self, api: Api) -> None:
-        assert api.get(f"{SM}/sandboxTypes").json() == {"sandboxTypes": ["production",
-                                                                         "development"]}
+        assert api.get(f"{SM}/sandboxTypes").json() == {
+            "sandboxTypes": ["production", "development"]
+        }
 
     @pytest.mark.parametrize("name", ["Dev", "dev env", "-dev", "dev-", "dév", "a" * 300, ""])
     def test_bad_name_is_400(self, api: Api, name: str) -> None:
@@ -61,13 +62,21 @@ class TestSandboxes:
         f.seed_world(api, sandbox="dev")
         r = api.put(f"{SM}/sandboxes/dev?validationOnly=true", json={"action": "reset"})
         assert r.status_code == 200
-        assert api.get("/data/foundation/registry/objects/REGISTRY_SCHEMA",
-                       sandbox="dev").json()["totalElements"] == 2
+        assert (
+            api.get("/data/foundation/registry/objects/REGISTRY_SCHEMA", sandbox="dev").json()[
+                "totalElements"
+            ]
+            == 2
+        )
         r = api.put(f"{SM}/sandboxes/dev", json={"action": "reset"})
         assert r.status_code == 200 and r.json()["state"] == "active"
         for t in ("REGISTRY_SCHEMA", "CATALOG_DATASET", "JOURNEY"):
-            assert api.get(f"/data/foundation/registry/objects/{t}",
-                           sandbox="dev").json()["totalElements"] == 0
+            assert (
+                api.get(f"/data/foundation/registry/objects/{t}", sandbox="dev").json()[
+                    "totalElements"
+                ]
+                == 0
+            )
         assert api.put(f"{SM}/sandboxes/dev", json={"action": "explode"}).status_code == 400
 
     def test_soft_delete(self, api: Api) -> None:
@@ -76,8 +85,10 @@ class TestSandboxes:
         assert r.status_code == 200 and r.json()["state"] == "deleted"
         assert api.get(f"{SM}/sandboxes/dev").json()["state"] == "deleted"
         assert [s["name"] for s in api.get(f"{SM}/").json()["sandboxes"]] == ["prod"]
-        assert api.get("/data/foundation/registry/objects/REGISTRY_SCHEMA",
-                       sandbox="dev").status_code == 404
+        assert (
+            api.get("/data/foundation/registry/objects/REGISTRY_SCHEMA", sandbox="dev").status_code
+            == 404
+        )
         assert api.delete(f"{SM}/sandboxes/dev").status_code == 404
         create(api)  # the name is free again
 
@@ -85,8 +96,10 @@ class TestSandboxes:
         r = api.delete(f"{SM}/sandboxes/prod")
         assert r.status_code == 400 and "default" in r.json()["detail"]
 
-    @pytest.mark.parametrize("query", ["limit=5", "offset=1", "limit=0&offset=0",
-                                       "limit=5&offset=-1", "limit=x&offset=0"])
+    @pytest.mark.parametrize(
+        "query",
+        ["limit=5", "offset=1", "limit=0&offset=0", "limit=5&offset=-1", "limit=x&offset=0"],
+    )
     def test_bad_paging_is_400(self, api: Api, query: str) -> None:
         assert api.get(f"{SM}/sandboxes?{query}").status_code == 400
 

@@ -24,6 +24,10 @@ GLOBEX_ADMIN = "admin@globex.example"
 PROFILE = "https://ns.adobe.com/xdm/context/profile"
 EVENT = "https://ns.adobe.com/xdm/context/experienceevent"
 RECORD = "https://ns.adobe.com/xdm/data/record"
+RECENT_PURCHASE_PQL = (
+    'chain(xEvent, timestamp, [A: WHAT(eventType.equals("commerce.purchases")) '
+    "WHEN(<= 30 days before now)])"
+)
 
 
 @dataclass
@@ -352,7 +356,7 @@ def _seed_objects(session: Session, registry: ArtifactTypeRegistry, org: Org) ->
             "expression": {
                 "type": "PQL",
                 "format": "pql/text",
-                "value": 'chain(xEvent, timestamp, [A: WHAT(eventType.equals("commerce.purchases")) WHEN(<= 30 days before now)])',
+                "value": RECENT_PURCHASE_PQL,
             },
             "schema": {"name": "_xdm.context.profile"},
             "mergePolicyId": merge,

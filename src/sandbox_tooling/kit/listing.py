@@ -64,7 +64,8 @@ def _convert(name: str, spec: FieldSpec, raw: str) -> Any:
         allowed = {v.upper() for v in spec.values} if spec.fold_case else spec.values
         if value not in allowed:
             raise BadRequest(
-                f"property '{name}': unknown value '{raw}'; allowed: {', '.join(sorted(spec.values))}"
+                f"property '{name}': unknown value '{raw}'; "
+                f"allowed: {', '.join(sorted(spec.values))}"
             )
         return value
     return raw

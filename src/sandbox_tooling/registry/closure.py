@@ -106,8 +106,8 @@ def closure(
         }
         if to_fetch:
             result.queries += 1
-            for obj in repository.by_ids(session, sandbox_id, to_fetch):
-                found[(obj.type, obj.object_id)] = obj
+            for fetched in repository.by_ids(session, sandbox_id, to_fetch):
+                found[(fetched.type, fetched.object_id)] = fetched
         level: list[Key] = []
         for key in sorted(frontier):
             obj = found.get(key)

@@ -43,7 +43,11 @@ class MappingSetType(Hex32IdType):
 
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
         schema = definition.get("xdmSchema")
-        return [xdm_ref(schema, "/xdmSchema", "REGISTRY_SCHEMA", strict=True)] if isinstance(schema, str) else []
+        return (
+            [xdm_ref(schema, "/xdmSchema", "REGISTRY_SCHEMA", strict=True)]
+            if isinstance(schema, str)
+            else []
+        )
 
 
 class SpecRef(DefinitionModel):

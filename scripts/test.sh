@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install sbx into .venv and run the whole test suite: lint, types, migrations, then the tests
+# on SQLite and on PostgreSQL. PostgreSQL is taken from SBX_TEST_POSTGRES_URL (a server URL;
+# a throw-away database is created on it), default postgresql://postgres@127.0.0.1:5432/postgres.
+# Without a reachable server the PostgreSQL run is skipped, except in CI (CI=true), where it
+# is required.
+source "$(dirname "$0")/_venv.sh"
+PG_URL="${SBX_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+
+echo "== ruff"; ruff check src tests; ruff format --check src tests
+echo "== mypy"; mypy
+echo "== alembic check (migrations match the models)"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+SBX_DATA_DIR="$tmp" sbx migrate >/dev/null
+SBX_DATA_DIR="$tmp" alembic check
+
+echo "== tests on SQLite"
+SBX_TEST_DATABASE_URL= pytest -q -p no:cacheprovider "$@"
+
+if python -c "import psycopg,sys; psycopg.connect(sys.argv[1].replace('postgresql+psycopg','postgresql'), connect_timeout=3).close()" "$PG_URL" 2>/dev/null; then
+  echo "== tests on PostgreSQL ($PG_URL)"
+  SBX_TEST_DATABASE_URL="$PG_URL" pytest -q -p no:cacheprovider "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is not reachable at $PG_URL; CI requires it" >&2
+  exit 1
+else
+  echo "== PostgreSQL not reachable at $PG_URL: skipped (set SBX_TEST_POSTGRES_URL to run it)"
+fi
