@@ -345,7 +345,8 @@ class TestPublish:
         assert order.index(world["schema"]) < order.index(world["ds"]) < order.index(world["merge"])
         assert order.index(world["dt"]) < order.index(world["fg"]) < order.index(world["schema"])
         assert manifest["contentHash"] == version.content_hash
-        assert manifest["artifactCount"] == len(arts)
+        assert manifest["artifactCount"] == len(arts) == job["snapshot"]["artifactCount"]
+        assert job["snapshot"]["contentHash"] == version.content_hash
         assert {
             "from": {"type": "REGISTRY_SCHEMA", "id": world["schema"]},
             "to": {"type": "REGISTRY_DESCRIPTOR", "id": world["desc"]},

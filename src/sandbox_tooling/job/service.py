@@ -142,6 +142,8 @@ def render(job: Job) -> dict[str, Any]:
         "attempts": job.attempts,
         "createdBy": job.created_by,
     }
+    if "snapshot" in result:
+        out["snapshot"] = result["snapshot"]
     if "deltaPackageVersion" in result:
         out["deltaPackageVersion"] = result["deltaPackageVersion"]
     if job.status == FAILED and job.error:
