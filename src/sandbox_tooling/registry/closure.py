@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
 from sandbox_tooling.artifact_type.spec import Reference
 from sandbox_tooling.errors import BadRequest
-from sandbox_tooling.models import RegistryObject
 from sandbox_tooling.registry import repository
+from sandbox_tooling.registry.repository import ObjectRow
 
 Key = tuple[str, str]
 
 
 @dataclass
 class Node:
-    obj: RegistryObject
+    obj: ObjectRow
     refs: list[Reference]
 
     @property
@@ -50,40 +50,37 @@ class Closure:
         return [(k, c) for k in self.nodes for c in self.children(k)]
 
     def order(self) -> list[Key]:
-        """Dependencies before dependents; members of a reference cycle keep discovery order."""
-        needs: dict[Key, set[Key]] = {
-            k: {
-                (r.type, r.id)
-                for r in n.refs
-                if (r.type, r.id) in self.nodes and (r.type, r.id) != k
-            }
-            for k, n in self.nodes.items()
-        }
+        """Dependencies before dependents (Kahn); a reference cycle is broken by releasing its
+        first member in discovery order. Linear in nodes plus references."""
+        remaining: dict[Key, int] = {}
         users: dict[Key, list[Key]] = defaultdict(list)
-        for k, deps in needs.items():
-            for d in deps:
-                users[d].append(k)
-        remaining = {k: len(d) for k, d in needs.items()}
-        ready = deque(k for k in self.nodes if remaining[k] == 0)
-        out: list[Key] = []
+        for key, node in self.nodes.items():
+            deps = {(r.type, r.id) for r in node.refs}
+            deps.discard(key)
+            deps &= self.nodes.keys()
+            remaining[key] = len(deps)
+            for dep in deps:
+                users[dep].append(key)
+        ready = deque(k for k, n in remaining.items() if n == 0)
         placed: set[Key] = set()
+        out: list[Key] = []
+        discovery = iter(self.nodes)
         while len(out) < len(self.nodes):
             if not ready:
-                # A cycle: release the first unplaced node in discovery order.
-                ready.append(next(k for k in self.nodes if k not in placed))
-            k = ready.popleft()
-            if k in placed:
+                ready.append(next(k for k in discovery if k not in placed))
+            key = ready.popleft()
+            if key in placed:
                 continue
-            placed.add(k)
-            out.append(k)
-            for u in users[k]:
-                remaining[u] -= 1
-                if remaining[u] == 0 and u not in placed:
-                    ready.append(u)
+            placed.add(key)
+            out.append(key)
+            for user in users[key]:
+                remaining[user] -= 1
+                if remaining[user] == 0 and user not in placed:
+                    ready.append(user)
         return out
 
 
-def _node(registry: ArtifactTypeRegistry, obj: RegistryObject) -> Node:
+def _node(registry: ArtifactTypeRegistry, obj: ObjectRow) -> Node:
     refs = [r for r in registry.get(obj.type).references(obj.definition) if not r.standard]
     return Node(obj, refs)
 
@@ -98,10 +95,10 @@ def closure(
 ) -> Closure:
     result = Closure()
     frontier: set[Key] = set(roots)
-    preloaded: dict[Key, RegistryObject] = {}
+    preloaded: dict[Key, ObjectRow] = {}
     while frontier:
         to_fetch = {k[1] for k in frontier if k not in preloaded}
-        found: dict[Key, RegistryObject] = {
+        found: dict[Key, ObjectRow] = {
             k: preloaded.pop(k) for k in list(frontier) if k in preloaded
         }
         if to_fetch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -31,17 +32,38 @@ def get(session: Session, sandbox_id: str, type_: str, object_id: str) -> Regist
     ).first()
 
 
-def by_ids(session: Session, sandbox_id: str, object_ids: Iterable[str]) -> list[RegistryObject]:
+@dataclass(frozen=True, slots=True)
+class ObjectRow:
+    """A registry object read for processing (closures, snapshots): no ORM identity."""
+
+    pk: int
+    type: str
+    object_id: str
+    title: str
+    version: int
+    definition: dict[str, Any]
+
+
+_ROW_COLUMNS = (
+    RegistryObject.pk,
+    RegistryObject.type,
+    RegistryObject.object_id,
+    RegistryObject.title,
+    RegistryObject.version,
+    RegistryObject.definition,
+)
+
+
+def by_ids(session: Session, sandbox_id: str, object_ids: Iterable[str]) -> list[ObjectRow]:
     ids = sorted(set(object_ids))
-    out: list[RegistryObject] = []
+    out: list[ObjectRow] = []
     for part in chunks(ids):
-        out.extend(
-            session.scalars(
-                select(RegistryObject).where(
-                    RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
-                )
+        rows = session.execute(
+            select(*_ROW_COLUMNS).where(
+                RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
             )
         )
+        out.extend(ObjectRow(*row) for row in rows)
     return out
 
 
@@ -63,13 +85,13 @@ def types_of_ids(
 
 def attached_to(
     session: Session, sandbox_id: str, target_ids: Iterable[str]
-) -> list[tuple[str, str, RegistryObject]]:
+) -> list[tuple[str, str, ObjectRow]]:
     """Objects that travel with one of these targets: ``(target_type, target_id, object)``."""
     ids = sorted(set(target_ids))
-    out: list[tuple[str, str, RegistryObject]] = []
+    out: list[tuple[str, str, ObjectRow]] = []
     for part in chunks(ids):
         stmt = (
-            select(ObjectReference.target_type, ObjectReference.target_id, RegistryObject)
+            select(ObjectReference.target_type, ObjectReference.target_id, *_ROW_COLUMNS)
             .join(RegistryObject, RegistryObject.pk == ObjectReference.source_pk)
             .where(
                 ObjectReference.sandbox_id == sandbox_id,
@@ -77,7 +99,7 @@ def attached_to(
                 ObjectReference.target_id.in_(part),
             )
         )
-        out.extend((t, i, o) for t, i, o in session.execute(stmt))
+        out.extend((row[0], row[1], ObjectRow(*row[2:])) for row in session.execute(stmt))
     return out
 
 
@@ -97,14 +119,13 @@ def referrers(
     return list(session.scalars(stmt))
 
 
-def all_of_types(session: Session, sandbox_id: str, types: Sequence[str]) -> list[RegistryObject]:
-    return list(
-        session.scalars(
-            select(RegistryObject)
-            .where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.type.in_(types))
-            .order_by(RegistryObject.pk)
-        )
+def all_of_types(session: Session, sandbox_id: str, types: Sequence[str]) -> list[ObjectRow]:
+    rows = session.execute(
+        select(*_ROW_COLUMNS)
+        .where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.type.in_(types))
+        .order_by(RegistryObject.pk)
     )
+    return [ObjectRow(*row) for row in rows]
 
 
 def insert_objects(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:

@@ -129,7 +129,7 @@ class XdmType(ArtifactType):
         own = definition.get("$id")
         refs: list[Reference] = []
         meta_class = definition.get("meta:class")
-        for path, uri, top in _dollar_refs(definition, ""):
+        for path, uri, top in _dollar_refs(definition):
             if uri == own or uri.startswith("#"):
                 continue
             if top:
@@ -165,19 +165,23 @@ def _strings_at(definition: Mapping[str, Any], key: str) -> list[tuple[str, str]
     return []
 
 
-def _dollar_refs(node: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str, bool]]:
-    """Every ``$ref`` string below ``node``; ``top`` marks entries of the top-level allOf."""
+def _dollar_refs(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str, bool]]:
+    """Every ``$ref`` string below ``node``; ``top`` marks entries of the top-level allOf.
+
+    The pointer is built only for the references found, not for every node walked.
+    """
     if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            top = len(path) == 2 and path[0] == "allOf"
+            yield pointer.join("", *path, "$ref"), ref, top
         for key, value in node.items():
-            child = pointer.join(path, key)
-            if key == "$ref" and isinstance(value, str):
-                yield child, value, path.startswith("/allOf/") and path.count("/") == 2
-            elif isinstance(value, dict | list):
-                yield from _dollar_refs(value, child, depth + 1)
+            if isinstance(value, dict | list):
+                yield from _dollar_refs(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
             if isinstance(value, dict | list):
-                yield from _dollar_refs(value, pointer.join(path, i), depth + 1)
+                yield from _dollar_refs(value, (*path, i))
 
 
 class SchemaType(XdmType):
