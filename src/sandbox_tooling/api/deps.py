@@ -16,6 +16,7 @@ from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job.runner import JobRunner
 from sandbox_tooling.kit.blobstore import BlobStore
+from sandbox_tooling.kit.listing import FieldSpec, ListQuery, parse_list_query
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,3 +79,22 @@ def get_sandbox_name(x_sandbox_name: Annotated[str | None, Header()] = None) -> 
 
 
 SandboxName = Annotated[str, Depends(get_sandbox_name)]
+
+
+def list_query(
+    request: Request,
+    state: AppState,
+    *,
+    fields: dict[str, FieldSpec],
+    sortable: dict[str, str],
+    default_order: str,
+) -> ListQuery:
+    """Parse ``property``/``orderby``/``start``/``limit`` of a list request (400 on errors)."""
+    return parse_list_query(
+        list(request.query_params.multi_items()),
+        fields=fields,
+        sortable=sortable,
+        default_order=default_order,
+        default_limit=state.settings.default_page_size,
+        max_limit=state.settings.max_page_size,
+    )

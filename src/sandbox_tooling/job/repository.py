@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
-from sandbox_tooling.kit.sql import apply_filters, order_by
+from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Job
 
 PENDING, IN_PROGRESS, SUCCESS, FAILED, CANCELLED = (
@@ -46,9 +46,4 @@ def ids_with_status(session: Session, status: str) -> list[str]:
 
 
 def page(session: Session, org_id: str, query: ListQuery) -> tuple[list[Job], int]:
-    stmt = apply_filters(select(Job).where(Job.org_id == org_id), Job, query)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        order_by(stmt, Job, query, Job.id).offset(query.start).limit(query.limit)
-    )
-    return list(rows), total
+    return paginate(session, select(Job).where(Job.org_id == org_id), Job, query, Job.id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, not_, or_
+from sqlalchemy import Select, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
 
@@ -34,3 +35,15 @@ def order_by(stmt: S, model: Any, query: ListQuery, tiebreak: Any) -> S:
     column = getattr(model, query.order_column)
     primary = column.desc() if query.descending else column.asc()
     return stmt.order_by(primary, tiebreak)
+
+
+def paginate(
+    session: Session, stmt: Select[Any], model: Any, query: ListQuery, tiebreak: Any
+) -> tuple[list[Any], int]:
+    """Filter, count, order and slice ``stmt`` (a select of one entity) per ``query``."""
+    stmt = apply_filters(stmt, model, query)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        order_by(stmt, model, query, tiebreak).offset(query.start).limit(query.limit)
+    )
+    return list(rows), total

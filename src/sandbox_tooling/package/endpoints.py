@@ -6,10 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from sandbox_tooling.api.deps import CurrentPrincipal, SandboxName, SessionDep, StateDep, writes
+from sandbox_tooling.api.deps import (
+    CurrentPrincipal,
+    SandboxName,
+    SessionDep,
+    StateDep,
+    list_query,
+    writes,
+)
 from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit.listing import FieldSpec, page_envelope, parse_list_query
+from sandbox_tooling.kit.listing import FieldSpec, page_envelope
 from sandbox_tooling.package import repository
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package.schemas import ChildRequest, PackageCreate, PackageUpdate
@@ -82,13 +89,12 @@ def list_packages(
 ) -> dict[str, Any]:
     """List the org's packages (``property``, ``orderby``, ``start``, ``limit``)."""
     principal.require("Package", "view")
-    query = parse_list_query(
-        list(request.query_params.multi_items()),
+    query = list_query(
+        request,
+        state,
         fields=PACKAGE_FIELDS,
         sortable=PACKAGE_SORTABLE,
         default_order="-createdDate",
-        default_limit=state.settings.default_page_size,
-        max_limit=state.settings.max_page_size,
     )
     rows, total = repository.page(session, principal.org_id, query)
     return page_envelope(rows, total, query, package_service.render)
@@ -100,13 +106,8 @@ def list_jobs(
 ) -> dict[str, Any]:
     """List the org's export/import jobs."""
     principal.require("Package", "view")
-    query = parse_list_query(
-        list(request.query_params.multi_items()),
-        fields=JOB_FIELDS,
-        sortable=JOB_SORTABLE,
-        default_order="-createdDate",
-        default_limit=state.settings.default_page_size,
-        max_limit=state.settings.max_page_size,
+    query = list_query(
+        request, state, fields=JOB_FIELDS, sortable=JOB_SORTABLE, default_order="-createdDate"
     )
     rows, total = job_repository.page(session, principal.org_id, query)
     return page_envelope(rows, total, query, job_service.render_list_item)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
-from sandbox_tooling.kit.sql import apply_filters, order_by
+from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Package, PackageVersion
 
 
@@ -21,12 +21,8 @@ def by_name(session: Session, org_id: str, name: str) -> Package | None:
 
 
 def page(session: Session, org_id: str, query: ListQuery) -> tuple[list[Package], int]:
-    stmt = apply_filters(select(Package).where(Package.org_id == org_id), Package, query)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        order_by(stmt, Package, query, Package.id).offset(query.start).limit(query.limit)
-    )
-    return list(rows), total
+    stmt = select(Package).where(Package.org_id == org_id)
+    return paginate(session, stmt, Package, query, Package.id)
 
 
 def latest_version(session: Session, package_id: str) -> PackageVersion | None:

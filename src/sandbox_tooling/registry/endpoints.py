@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.api.deps import CurrentPrincipal, SandboxName, SessionDep, StateDep
+from sandbox_tooling.api.deps import CurrentPrincipal, SandboxName, SessionDep, StateDep, list_query
 from sandbox_tooling.artifact_type.spec import ArtifactType, TypeContext
 from sandbox_tooling.errors import NotFound
 from sandbox_tooling.identity.service import Principal
-from sandbox_tooling.kit.listing import FieldSpec, page_envelope, parse_list_query
+from sandbox_tooling.kit.listing import FieldSpec, page_envelope
 from sandbox_tooling.models import Sandbox
 from sandbox_tooling.registry import repository
 from sandbox_tooling.registry import service as registry_service
@@ -54,13 +54,8 @@ def list_objects(
 ) -> dict[str, Any]:
     """List the objects of one type in the sandbox (paged)."""
     _t, sandbox, _ctx = _context(session, state, principal, sandbox_name, type_name, "read")
-    query = parse_list_query(
-        list(request.query_params.multi_items()),
-        fields=LIST_FIELDS,
-        sortable=SORTABLE,
-        default_order="createdDate",
-        default_limit=state.settings.default_page_size,
-        max_limit=state.settings.max_page_size,
+    query = list_query(
+        request, state, fields=LIST_FIELDS, sortable=SORTABLE, default_order="createdDate"
     )
     rows, total = repository.page(session, sandbox.id, type_name, query)
     return page_envelope(rows, total, query, registry_service.render)

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
-from sandbox_tooling.kit.sql import apply_filters, order_by
+from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import ObjectReference, RegistryObject
 
 #: Ids per IN (...) list; keeps every statement under SQLite's bound-parameter limit.
@@ -158,11 +158,4 @@ def page(
     stmt = select(RegistryObject).where(
         RegistryObject.sandbox_id == sandbox_id, RegistryObject.type == type_
     )
-    stmt = apply_filters(stmt, RegistryObject, query)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        order_by(stmt, RegistryObject, query, RegistryObject.pk)
-        .offset(query.start)
-        .limit(query.limit)
-    )
-    return list(rows), total
+    return paginate(session, stmt, RegistryObject, query, RegistryObject.pk)
