@@ -16,6 +16,8 @@ from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry, default
 from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Database
 from sandbox_tooling.identity.endpoints import router as identity_router
+from sandbox_tooling.importer import tasks as _import_tasks  # noqa: F401  (registers handlers)
+from sandbox_tooling.importer.endpoints import router as import_router
 from sandbox_tooling.job.runner import InProcessRunner, JobRunner
 from sandbox_tooling.kit.blobstore import BlobStore, LocalBlobStore
 from sandbox_tooling.package import tasks as _package_tasks  # noqa: F401  (registers handlers)
@@ -66,4 +68,5 @@ def create_app(settings: Settings, state: AppState | None = None) -> FastAPI:
     app.include_router(sandbox_router)
     app.include_router(registry_router)
     app.include_router(package_router)
+    app.include_router(import_router)
     return app

@@ -7,11 +7,11 @@ declares the permissions it needs and whether it supports updates.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sandbox_tooling.errors import BadRequest, ValidationFailed
@@ -129,7 +129,7 @@ class ArtifactType:
 
     def rewrite(self, definition: Mapping[str, Any], id_map: IdMap) -> dict[str, Any]:
         """A copy of ``definition`` with every mapped reference replaced."""
-        out = copy.deepcopy(dict(definition))
+        out: dict[str, Any] = orjson.loads(orjson.dumps(definition))
         for ref in self.references(definition):
             new = id_map.get((ref.type, ref.id))
             if new is not None:
@@ -138,6 +138,14 @@ class ArtifactType:
 
     def redact(self, definition: dict[str, Any]) -> dict[str, Any]:
         """The definition as it may be stored in a snapshot (secrets replaced)."""
+        return definition
+
+    def retitle(self, definition: dict[str, Any], title: str) -> dict[str, Any]:
+        """The definition with its title changed (an import suffixes a taken title)."""
+        return {**definition, self.title_key: title}
+
+    def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """What an import changes in a new copy (SPEC §6.3: drafts, disabled, no Profile)."""
         return definition
 
     # -- permissions ------------------------------------------------------------------------

@@ -240,6 +240,15 @@ def create_credential(session: Session, *, org_id: str, user_id: str) -> tuple[C
     return cred, secret
 
 
+def principal_for(session: Session, org_id: str, user_id: str, client_id: str = "job") -> Principal:
+    """The principal of a user (for jobs, which act for the user who submitted them)."""
+    org = require_org(session, org_id)
+    user = require_user(session, org_id, user_id)
+    return Principal(
+        org=org, user=user, client_id=client_id, roles=repository.roles_of(session, user.pk)
+    )
+
+
 # -- tokens -----------------------------------------------------------------------------------
 def issue_token(
     session: Session, *, client_id: str, client_secret: str, ttl_seconds: int

@@ -8,16 +8,26 @@ side effects (a package that failed to publish, say) in the transaction that fai
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
 from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Database
+from sandbox_tooling.errors import AppError
 from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.models import Job
+
+
+class Progress:
+    """Live task lists of a running job, shown by ``GET /tools/job/{id}`` before the job's
+    own transaction commits (an import writes nothing visible until it is complete)."""
+
+    def __init__(self) -> None:
+        self.completed: list[dict[str, Any]] = []
+        self.failed: list[dict[str, Any]] = []
 
 
 @dataclass
@@ -27,6 +37,7 @@ class JobContext:
     blobs: BlobStore
     registry: ArtifactTypeRegistry
     settings: Settings
+    progress: Progress = field(default_factory=Progress)
 
 
 class JobHandler(Protocol):
@@ -37,6 +48,16 @@ class JobHandler(Protocol):
 
 class RetriableJobError(Exception):
     """A failure worth another attempt (a lock timeout, a lost connection)."""
+
+
+class JobFailed(AppError):
+    """A permanent failure that carries the job result to record (``failedTasks``...)."""
+
+    status_code = 422
+
+    def __init__(self, detail: str, result: dict[str, Any]) -> None:
+        super().__init__(detail)
+        self.result = result
 
 
 _HANDLERS: dict[tuple[str, str], JobHandler] = {}

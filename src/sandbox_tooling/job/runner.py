@@ -13,7 +13,7 @@ import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import OperationalError
 
@@ -43,6 +43,9 @@ class JobRunner(Protocol):
     def wait_idle(self, timeout: float) -> bool:
         """Block until no job is queued or running; False on timeout."""
 
+    def progress(self, job_id: str) -> handlers.Progress | None:
+        """Live progress of a job running here, if any."""
+
 
 class InProcessRunner:
     def __init__(
@@ -55,6 +58,7 @@ class InProcessRunner:
         self._in_flight: set[str] = set()
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
+        self._progress: dict[str, handlers.Progress] = {}
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -116,6 +120,9 @@ class InProcessRunner:
             self._in_flight.add(job_id)
         self._pool.submit(self._execute, job_id)
 
+    def progress(self, job_id: str) -> handlers.Progress | None:
+        return self._progress.get(job_id)
+
     def wait_idle(self, timeout: float) -> bool:
         with self._lock:
             return self._lock.wait_for(lambda: not self._in_flight, timeout=timeout)
@@ -140,6 +147,7 @@ class InProcessRunner:
             self._fail(job_id, f"no handler for {request_type}/{job_type} jobs", None)
             return
         ctx = handlers.JobContext(job_id, self.db, self.blobs, self.registry, self.settings)
+        self._progress[job_id] = ctx.progress
         try:
             handler.run(ctx)
         except (handlers.RetriableJobError, OperationalError) as exc:
@@ -152,11 +160,15 @@ class InProcessRunner:
                 self._resubmit_later(job_id)
             else:
                 self._fail(job_id, f"gave up after {attempts} attempts: {exc}", handler)
+        except handlers.JobFailed as exc:
+            self._fail(job_id, exc.detail, handler, exc.result)
         except AppError as exc:
             self._fail(job_id, exc.detail, handler)
         except Exception as exc:
             log.exception("job %s failed", job_id)
             self._fail(job_id, f"internal error: {type(exc).__name__}: {exc}", handler)
+        finally:
+            self._progress.pop(job_id, None)
 
     def _resubmit_later(self, job_id: str) -> None:
         timer = threading.Timer(0.5, self.submit, args=(job_id,))
@@ -164,11 +176,17 @@ class InProcessRunner:
         # Let submit() accept it again once this execution has left the in-flight set.
         timer.start()
 
-    def _fail(self, job_id: str, reason: str, handler: handlers.JobHandler | None) -> None:
+    def _fail(
+        self,
+        job_id: str,
+        reason: str,
+        handler: handlers.JobHandler | None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
         with self.db.transaction() as session:
             job = repository.get(session, job_id)
             if job is None or job.status != IN_PROGRESS:
                 return
-            job_service.fail(job, reason)
+            job_service.fail(job, reason, result)
             if handler is not None:
                 handler.on_failure(session, job, reason)

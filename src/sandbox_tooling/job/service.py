@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from sandbox_tooling.errors import NotFound
 from sandbox_tooling.job import repository
-from sandbox_tooling.job.repository import FAILED, PENDING, SUCCESS
+from sandbox_tooling.job.handlers import Progress
+from sandbox_tooling.job.repository import FAILED, IN_PROGRESS, PENDING, SUCCESS
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
 from sandbox_tooling.models import Job
@@ -111,9 +112,15 @@ def requeue(job: Job) -> None:
     job.modified_date = now_ms()
 
 
-def render(job: Job) -> dict[str, Any]:
-    """The job as ``/tools/job/{id}`` shows it."""
+def render(job: Job, progress: Progress | None = None) -> dict[str, Any]:
+    """The job as ``/tools/job/{id}`` shows it; ``progress`` overlays a running job's tasks."""
     result = job.result or {}
+    if progress is not None and job.status == IN_PROGRESS:
+        result = {
+            **result,
+            "completedTasks": list(progress.completed),
+            "failedTasks": list(progress.failed),
+        }
     out: dict[str, Any] = {
         "id": job.id,
         "name": job.name,
@@ -142,8 +149,9 @@ def render(job: Job) -> dict[str, Any]:
         "attempts": job.attempts,
         "createdBy": job.created_by,
     }
-    if "snapshot" in result:
-        out["snapshot"] = result["snapshot"]
+    for extra in ("snapshot", "summary", "createdObjects", "deletedObjects", "rolledBackBy"):
+        if extra in result:
+            out[extra] = result[extra]
     if "deltaPackageVersion" in result:
         out["deltaPackageVersion"] = result["deltaPackageVersion"]
     if job.status == FAILED and job.error:
@@ -170,10 +178,10 @@ def render_list_item(job: Job) -> dict[str, Any]:
     }
 
 
-def tools_envelope(job: Job) -> dict[str, Any]:
+def tools_envelope(job: Job, progress: Progress | None = None) -> dict[str, Any]:
     return {
         "status": "OK",
         "type": "SUCCESS",
         "message": f"Job with ID: {job.id} found",
-        "object": render(job),
+        "object": render(job, progress),
     }

@@ -180,7 +180,10 @@ def package_children(
 
 
 @router.get("/tools/job/{job_id}")
-def get_job(job_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def get_job(
+    job_id: str, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
     """Job details, updated live while it runs."""
     principal.require("Package", "view")
-    return job_service.tools_envelope(job_service.require(session, principal.org_id, job_id))
+    job = job_service.require(session, principal.org_id, job_id)
+    return job_service.tools_envelope(job, state.runner.progress(job.id))

@@ -159,3 +159,94 @@ def page(
         RegistryObject.sandbox_id == sandbox_id, RegistryObject.type == type_
     )
     return paginate(session, stmt, RegistryObject, query, RegistryObject.pk)
+
+
+def titles_of_types(
+    session: Session, sandbox_id: str, types: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """``(type, object_id, title)`` of every object of these types (no definitions)."""
+    rows = session.execute(
+        select(RegistryObject.type, RegistryObject.object_id, RegistryObject.title)
+        .where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.type.in_(sorted(types)))
+        .order_by(RegistryObject.pk)
+    )
+    return [(t, i, title) for t, i, title in rows]
+
+
+def with_titles(
+    session: Session, sandbox_id: str, titles: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """``(type, object_id, title)`` of objects holding one of these titles, oldest first."""
+    wanted = sorted(set(titles))
+    out: list[tuple[str, str, str]] = []
+    for part in chunks(wanted):
+        rows = session.execute(
+            select(RegistryObject.type, RegistryObject.object_id, RegistryObject.title)
+            .where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.title.in_(part))
+            .order_by(RegistryObject.pk)
+        )
+        out.extend((t, i, title) for t, i, title in rows)
+    return out
+
+
+def definitions_of(
+    session: Session, sandbox_id: str, object_ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    ids = sorted(set(object_ids))
+    out: dict[str, dict[str, Any]] = {}
+    for part in chunks(ids):
+        rows = session.execute(
+            select(RegistryObject.object_id, RegistryObject.definition).where(
+                RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
+            )
+        )
+        out.update((i, d) for i, d in rows)
+    return out
+
+
+def state_of(
+    session: Session, sandbox_id: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """``(type, id) -> (pk, version, modified_date)`` for the keys that exist."""
+    wanted = set(keys)
+    out: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for part in chunks(sorted({i for _t, i in wanted})):
+        rows = session.execute(
+            select(
+                RegistryObject.type,
+                RegistryObject.object_id,
+                RegistryObject.pk,
+                RegistryObject.version,
+                RegistryObject.modified_date,
+            ).where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part))
+        )
+        for t, i, pk, version, modified in rows:
+            if (t, i) in wanted:
+                out[(t, i)] = (pk, version, modified)
+    return out
+
+
+def referrers_of_many(
+    session: Session, sandbox_id: str, keys: Iterable[tuple[str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """``(target_type, target_id, source_type, source_id)`` for references to these keys."""
+    wanted = set(keys)
+    out: list[tuple[str, str, str, str]] = []
+    for part in chunks(sorted({i for _t, i in wanted})):
+        stmt = (
+            select(
+                ObjectReference.target_type,
+                ObjectReference.target_id,
+                RegistryObject.type,
+                RegistryObject.object_id,
+            )
+            .join(RegistryObject, RegistryObject.pk == ObjectReference.source_pk)
+            .where(ObjectReference.sandbox_id == sandbox_id, ObjectReference.target_id.in_(part))
+        )
+        out.extend((a, b, c, d) for a, b, c, d in session.execute(stmt) if (a, b) in wanted)
+    return out
+
+
+def delete_pks(session: Session, pks: Sequence[int]) -> None:
+    for part in chunks(list(pks)):
+        session.execute(delete(RegistryObject).where(RegistryObject.pk.in_(part)))

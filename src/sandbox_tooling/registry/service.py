@@ -90,6 +90,13 @@ def create_objects(
         type_, object_id = sorted(clash)[0]
         raise Conflict(f"{type_} '{object_id}' already exists in sandbox '{sandbox.name}'")
     check_references(session, sandbox, items)
+    return insert_prepared(session, sandbox, items, actor)
+
+
+def insert_prepared(
+    session: Session, sandbox: Sandbox, items: Sequence[Prepared], actor: str
+) -> dict[tuple[str, str], int]:
+    """Insert objects whose ids and references the caller has already checked."""
     now = now_ms()
     pks = repository.insert_objects(
         session,

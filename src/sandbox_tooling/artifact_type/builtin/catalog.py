@@ -32,6 +32,17 @@ class DatasetType(Hex24IdType):
     properties_model = DatasetModel
     resource = "Dataset"
 
+    def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Datasets arrive with Profile and Identity disabled."""
+        tags = definition.get("tags")
+        if not isinstance(tags, dict):
+            return definition
+        changed = {
+            k: (["enabled:false"] if k in ("unifiedProfile", "unifiedIdentity") else v)
+            for k, v in tags.items()
+        }
+        return {**definition, "tags": changed}
+
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
         schema_ref = definition.get("schemaRef")
         if isinstance(schema_ref, dict) and isinstance(schema_ref.get("id"), str):

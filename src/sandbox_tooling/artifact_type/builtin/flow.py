@@ -111,6 +111,10 @@ class FlowType(UuidIdType):
                     refs.append(xdm_ref(schema["id"], path, "REGISTRY_SCHEMA", strict=True))
         return refs
 
+    def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Dataflows arrive as drafts (their credentials were never copied)."""
+        return {**definition, "state": "draft"}
+
     def redact(self, definition: dict[str, Any]) -> dict[str, Any]:
         out = copy.deepcopy(definition)
         for key in ("sourceConnections", "targetConnections"):

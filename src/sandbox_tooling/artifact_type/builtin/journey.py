@@ -73,6 +73,10 @@ class JourneyType(ArtifactType):
             return f"'{object_id}' is not a journey id (<uuid> or <uuid>@<epochMs>)"
         return None
 
+    def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Journeys arrive as drafts."""
+        return {**definition, "status": "draft"}
+
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
         refs: list[Reference] = []
         for i, node in enumerate(definition.get("nodes") or []):

@@ -24,3 +24,7 @@ class ConsentPolicyType(Hex24IdType):
     label = "consent policy"
     properties_model = ConsentPolicyModel
     resource = "Policy"
+
+    def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Policies arrive disabled."""
+        return {**definition, "status": "DISABLED"}

@@ -191,6 +191,13 @@ class SchemaType(XdmType):
     segment = "schemas"
     segments = ("schemas",)
 
+    def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Schemas arrive with Profile disabled (no ``union`` tag)."""
+        tags = definition.get("meta:immutableTags")
+        if isinstance(tags, list) and "union" in tags:
+            return {**definition, "meta:immutableTags": [t for t in tags if t != "union"]}
+        return definition
+
 
 class ClassType(XdmType):
     name = "REGISTRY_CLASS"
@@ -260,6 +267,9 @@ class DescriptorType(ArtifactType):
         if not re.fullmatch(r"[0-9a-f]{8,64}", object_id):
             return f"'{object_id}' is not a descriptor id (lowercase hex)"
         return None
+
+    def retitle(self, definition: dict[str, Any], title: str) -> dict[str, Any]:
+        return definition  # a descriptor's title is derived, never unique
 
     def title(self, definition: Mapping[str, Any], object_id: str) -> str:
         title = definition.get("xdm:title")

@@ -1,0 +1,100 @@
+"""What an import does with each artifact of a snapshot, decided from the manifest alone.
+
+* ``SUBSTITUTE``: mapped in ``alternatives``; the target object is used, nothing created.
+* ``EXISTS``: an identity namespace whose code the target already has.
+* ``REUSE``: a type reused by title (schemas, field groups, data types, audiences) whose
+  title the target already has (PARTIAL packages only).
+* ``CREATE``: a new object with a new native id.
+* ``SKIP``: needed only by objects that are substituted or reused: not created (no orphans).
+
+Roots are needed; an artifact is needed when a parent that is created needs it. The walk is
+a breadth-first search over the package graph, so reference cycles are safe.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.spec import TypeContext
+
+Key = tuple[str, str]
+Action = Literal["CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP"]
+
+
+@dataclass
+class Step:
+    type: str
+    id: str
+    title: str
+    action: Action = "SKIP"
+    target_id: str | None = None
+    parent: Key | None = None
+
+
+@dataclass
+class Plan:
+    steps: dict[Key, Step] = field(default_factory=dict)
+    roots: list[Key] = field(default_factory=list)
+
+    def id_map(self) -> dict[Key, str]:
+        return {k: s.target_id for k, s in self.steps.items() if s.target_id is not None}
+
+    def count(self, action: Action) -> int:
+        return sum(1 for s in self.steps.values() if s.action == action)
+
+
+def make_plan(
+    manifest: Mapping[str, Any],
+    registry: ArtifactTypeRegistry,
+    ctx: TypeContext,
+    *,
+    full: bool,
+    alternatives: Mapping[str, str],
+    target_titles: Mapping[Key, str],
+    target_codes: set[str],
+) -> Plan:
+    """``target_titles``: ``(type, title) -> existing id``; ``target_codes``: namespace codes."""
+    plan = Plan()
+    for art in manifest["artifacts"]:
+        key = (art["type"], art["id"])
+        plan.steps[key] = Step(art["type"], art["id"], art["title"])
+    children: dict[Key, list[Key]] = {k: [] for k in plan.steps}
+    for edge in manifest["edges"]:
+        parent = (edge["from"]["type"], edge["from"]["id"])
+        child = (edge["to"]["type"], edge["to"]["id"])
+        children[parent].append(child)
+        if plan.steps[child].parent is None:
+            plan.steps[child].parent = parent
+    if full:
+        plan.roots = list(plan.steps)
+    else:
+        plan.roots = [(a["type"], a["id"]) for a in manifest["rootArtifacts"]]
+
+    def decide(step: Step) -> None:
+        atype = registry.get(step.type)
+        if step.id in alternatives:
+            step.action, step.target_id = "SUBSTITUTE", alternatives[step.id]
+        elif step.type == "ID_NAMESPACE" and step.id in target_codes:
+            step.action, step.target_id = "EXISTS", step.id
+        elif not full and atype.reuse_by_title and (step.type, step.title) in target_titles:
+            step.action, step.target_id = "REUSE", target_titles[(step.type, step.title)]
+        else:
+            step.action = "CREATE"
+            step.target_id = step.id if step.type == "ID_NAMESPACE" else atype.new_id(ctx)
+
+    seen: set[Key] = set()
+    queue = deque(k for k in plan.roots if k in plan.steps)
+    while queue:
+        key = queue.popleft()
+        if key in seen:
+            continue
+        seen.add(key)
+        step = plan.steps[key]
+        decide(step)
+        if step.action == "CREATE":
+            queue.extend(c for c in children[key] if c not in seen)
+    return plan

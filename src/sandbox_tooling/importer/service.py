@@ -1,0 +1,341 @@
+"""Import rules: conflict check (§4.7), permission preflight (§4.10), submission (§4.8) and
+rollback submission (beyond Adobe)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.spec import Permission
+from sandbox_tooling.errors import BadRequest, Conflict
+from sandbox_tooling.identity.service import Principal
+from sandbox_tooling.importer import similarity
+from sandbox_tooling.importer.schemas import ImportRequest
+from sandbox_tooling.job import service as job_service
+from sandbox_tooling.kit.blobstore import BlobStore
+from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
+from sandbox_tooling.package import repository as package_repository
+from sandbox_tooling.package import service as package_service
+from sandbox_tooling.package import snapshot
+from sandbox_tooling.registry import repository as registry_repository
+from sandbox_tooling.sandbox import repository as sandbox_repository
+
+SUGGESTIONS = 10
+SANDBOX_VIEW = Permission("Sandbox", ("view",))
+
+
+# -- shared lookups ---------------------------------------------------------------------------
+def published_version(session: Session, pkg: Package) -> PackageVersion:
+    """The package's latest snapshot; 409 when it is not published or has expired."""
+    if pkg.status != package_service.PUBLISHED:
+        raise Conflict(f"package {pkg.id} is {pkg.status}; only PUBLISHED packages can be imported")
+    if pkg.expiry < now_ms():
+        raise Conflict(f"package {pkg.id} expired on {pkg.expiry}; publish a new one to import it")
+    version = package_repository.latest_version(session, pkg.id)
+    if version is None:
+        raise Conflict(f"package {pkg.id} has no published snapshot")
+    return version
+
+
+def target_sandbox(session: Session, principal: Principal, name: str, field: str) -> Sandbox:
+    sandbox = sandbox_repository.live(session, principal.org_id, name)
+    if sandbox is None:
+        raise BadRequest(f"{field}: sandbox '{name}' does not exist")
+    return sandbox
+
+
+def parent_id(org_id: str, sandbox: str, type_name: str, object_id: str) -> str:
+    return f"{org_id}::{sandbox}::{type_name}::{object_id}"
+
+
+def required(registry: ArtifactTypeRegistry, type_name: str) -> list[Permission]:
+    return [SANDBOX_VIEW, *registry.get(type_name).required_permissions()]
+
+
+def missing_permissions(
+    principal: Principal, perms: Iterable[Permission], sandbox: str
+) -> list[Permission]:
+    out = []
+    for perm in perms:
+        lacking = tuple(a for a in perm.actions if not principal.can(perm.resource, a, sandbox))
+        if lacking:
+            out.append(Permission(perm.resource, lacking))
+    return out
+
+
+def render_permissions(perms: Iterable[Permission]) -> dict[str, Any]:
+    return {
+        "resources": [
+            {"palmResourceType": p.resource, "resourcePermissions": list(p.actions)} for p in perms
+        ]
+    }
+
+
+# -- conflict check ---------------------------------------------------------------------------
+def conflicts(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    blobs: BlobStore,
+    principal: Principal,
+    pkg: Package,
+    target_name: str,
+) -> list[dict[str, Any]]:
+    """One entry per snapshot artifact with similar objects of its type in the target."""
+    version = published_version(session, pkg)
+    sandbox = target_sandbox(session, principal, target_name, "targetSandbox")
+    principal.require("Package", "view", sandbox.name)
+    manifest = snapshot.read_manifest(blobs, version)
+    artifacts = manifest["artifacts"]
+    types = {a["type"] for a in artifacts}
+    words = {
+        w for a in artifacts for w in similarity.WORD.findall(similarity.normalize(a["title"]))
+    }
+    by_type: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for type_name, object_id, title in registry_repository.titles_of_types(
+        session, sandbox.id, sorted(types)
+    ):
+        ids, titles = by_type[type_name]
+        ids.append(object_id)
+        titles.append(title)
+    indexes = {t: similarity.TitleIndex(ids, titles, words) for t, (ids, titles) in by_type.items()}
+    found: list[tuple[dict[str, Any], list[similarity.Candidate]]] = []
+    need_structure: set[str] = set()
+    for art in artifacts:
+        index = indexes.get(art["type"])
+        if index is None:
+            continue
+        cands = index.candidates(art["title"], SUGGESTIONS)
+        if cands:
+            found.append((art, cands))
+            need_structure.update(index.ids[i] for i in similarity.tied(cands))
+    artifact_paths: dict[tuple[str, str], set[str]] = {}
+    target_paths: dict[str, set[str]] = {}
+    if need_structure:
+        target_paths = {
+            i: similarity.field_paths(d)
+            for i, d in registry_repository.definitions_of(
+                session, sandbox.id, need_structure
+            ).items()
+        }
+        wanted = {
+            (a["type"], a["id"])
+            for a, cands in found
+            if any(indexes[a["type"]].ids[c.index] in target_paths for c in cands)
+        }
+        for line in snapshot.iter_artifacts(blobs, version):
+            if (line["type"], line["id"]) in wanted:
+                artifact_paths[(line["type"], line["id"])] = similarity.field_paths(
+                    line["definition"]
+                )
+    source = pkg.source_sandbox_name
+    out = []
+    for art, cands in found:
+        index = indexes[art["type"]]
+        order = similarity.rank(
+            cands, index, artifact_paths.get((art["type"], art["id"])), target_paths, SUGGESTIONS
+        )
+        out.append(
+            {
+                "artifact": {
+                    "id": art["id"],
+                    "type": art["type"],
+                    "title": art["title"],
+                    "found": False,
+                    "count": 0,
+                    "messages": [
+                        {
+                            "status": "FOUND",
+                            "attempt": 1,
+                            "message": f"Found object with ID: {art['id']}",
+                        }
+                    ],
+                },
+                "suggestionList": [
+                    {
+                        "id": index.ids[i],
+                        "type": art["type"],
+                        "found": False,
+                        "count": 0,
+                        "title": index.titles[i],
+                    }
+                    for i in order
+                ],
+                "parentID": parent_id(pkg.source_org_id, source, art["type"], art["id"]),
+            }
+        )
+    return out
+
+
+# -- preflight --------------------------------------------------------------------------------
+def preflight(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    blobs: BlobStore,
+    principal: Principal,
+    pkg: Package,
+    target_name: str,
+) -> dict[str, Any]:
+    version = published_version(session, pkg)
+    sandbox = target_sandbox(session, principal, target_name, "targetSandbox")
+    manifest = snapshot.read_manifest(blobs, version)
+    per_type: dict[str, tuple[list[Permission], list[Permission]]] = {}
+    response = []
+    for art in manifest["artifacts"]:
+        if art["type"] not in per_type:
+            needs = required(registry, art["type"])
+            per_type[art["type"]] = (needs, missing_permissions(principal, needs, sandbox.name))
+        needs, missing = per_type[art["type"]]
+        response.append(
+            {
+                "artifactID": art["id"],
+                "artifactType": art["type"],
+                "requiredPermissions": render_permissions(needs),
+                "missingPermissions": render_permissions(missing),
+                "creationAllowed": not missing,
+            }
+        )
+    return {"packageID": pkg.id, "targetSandboxName": sandbox.name, "permissionResponse": response}
+
+
+# -- submit -----------------------------------------------------------------------------------
+def submit_import(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    blobs: BlobStore,
+    principal: Principal,
+    body: ImportRequest,
+) -> tuple[Package, Job]:
+    pkg = package_service.require(session, principal, body.id)
+    version = published_version(session, pkg)
+    dest = body.destination_sandbox
+    if dest.ims_org_id and dest.ims_org_id != principal.org_id:
+        raise BadRequest(
+            f"destinationSandbox.imsOrgId: '{dest.ims_org_id}' is not the caller's org "
+            f"'{principal.org_id}'"
+        )
+    sandbox = target_sandbox(session, principal, dest.name, "destinationSandbox.name")
+    principal.require("Package", "manage", sandbox.name)
+    alternatives = body.alternatives or {}
+    if alternatives:
+        if pkg.package_type == package_service.FULL:
+            raise BadRequest("alternatives: a FULL package creates every object anew")
+        manifest = snapshot.read_manifest(blobs, version)
+        in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
+        existing = registry_repository.types_of_ids(
+            session, sandbox.id, [alt.id for alt in alternatives.values()]
+        )
+        for source_id, alt in alternatives.items():
+            field = f"alternatives.{source_id}"
+            if source_id not in in_package:
+                raise BadRequest(f"{field}: not an artifact of package {pkg.id}")
+            if alt.type != in_package[source_id]:
+                raise BadRequest(
+                    f"{field}.type: {alt.type} does not match the artifact's type "
+                    f"{in_package[source_id]}"
+                )
+            if (alt.type, alt.id) not in existing:
+                raise BadRequest(
+                    f"{field}.id: {alt.type} '{alt.id}' does not exist in sandbox '{sandbox.name}'"
+                )
+    job = job_service.create(
+        session,
+        org_id=principal.org_id,
+        request_type="IMPORT",
+        job_type="NEW",
+        name=body.name or pkg.name,
+        description=body.description if body.description is not None else pkg.description,
+        actor=principal.user_id,
+        package_id=pkg.id,
+        package_type=pkg.package_type,
+        source_sandbox=package_service.sandbox_ref(pkg),
+        destination_sandbox={"name": sandbox.name, "imsOrgId": principal.org_id},
+        snapshot_id=version.snapshot_id,
+        package_version=version.package_version,
+        params={"alternatives": {k: {"id": v.id, "type": v.type} for k, v in alternatives.items()}},
+    )
+    return pkg, job
+
+
+def render_submitted(pkg: Package, job: Job) -> dict[str, Any]:
+    return {
+        "name": job.name,
+        "description": job.description,
+        "visibility": "TENANT",
+        "sourceSandbox": job.source_sandbox,
+        "destinationSandbox": job.destination_sandbox,
+        "type": pkg.package_type,
+        "correlationId": job.snapshot_id,
+        "jobId": job.id,
+    }
+
+
+# -- rollback ---------------------------------------------------------------------------------
+def rollback_blockers(
+    session: Session, sandbox: Sandbox, import_job: Job
+) -> tuple[dict[tuple[str, str], int], list[dict[str, str]]]:
+    """The created objects still present (key -> pk) and what forbids deleting them."""
+    created = [(o["type"], o["id"]) for o in import_job.result.get("createdObjects", [])]
+    states = registry_repository.state_of(session, sandbox.id, created)
+    finished = import_job.finished_date or 0
+    blockers = [
+        {"id": k[1], "type": k[0], "reason": "modified since the import"}
+        for k, (_pk, version, modified) in states.items()
+        if version > 1 or modified > finished
+    ]
+    created_set = set(created)
+    for t_type, t_id, s_type, s_id in registry_repository.referrers_of_many(
+        session, sandbox.id, states
+    ):
+        if (s_type, s_id) not in created_set:
+            blockers.append(
+                {
+                    "id": t_id,
+                    "type": t_type,
+                    "reason": f"referenced by {s_type} '{s_id}' created since",
+                }
+            )
+    return {k: v[0] for k, v in states.items()}, blockers
+
+
+def rollback_conflict(blockers: list[dict[str, str]]) -> Conflict:
+    listed = "; ".join(f"{b['type']} '{b['id']}': {b['reason']}" for b in blockers[:50])
+    return Conflict(f"the import cannot be rolled back: {listed}", errors=blockers)
+
+
+def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
+    job = job_service.require(session, principal.org_id, job_id)
+    if job.request_type != "IMPORT" or job.job_type != "NEW":
+        raise Conflict(f"job {job_id} is {job.request_type}/{job.job_type}; only imports roll back")
+    if job.status != "SUCCESS":
+        raise Conflict(f"job {job_id} is {job.status}; only a successful import rolls back")
+    if job.result.get("rolledBackBy"):
+        raise Conflict(f"job {job_id} was already rolled back by job {job.result['rolledBackBy']}")
+    dest = (job.destination_sandbox or {}).get("name", "")
+    sandbox = sandbox_repository.live(session, principal.org_id, dest)
+    if sandbox is None:
+        raise Conflict(f"the import's target sandbox '{dest}' no longer exists")
+    principal.require("Package", "manage", sandbox.name)
+    _present, blockers = rollback_blockers(session, sandbox, job)
+    if blockers:
+        raise rollback_conflict(blockers)
+    return job_service.create(
+        session,
+        org_id=principal.org_id,
+        request_type="IMPORT",
+        job_type="ROLLBACK",
+        name=f"Rollback of {job.name}",
+        description=f"Rollback of import job {job.id}",
+        actor=principal.user_id,
+        package_id=job.package_id,
+        package_type=job.package_type,
+        source_sandbox=job.source_sandbox,
+        destination_sandbox=job.destination_sandbox,
+        snapshot_id=job.snapshot_id,
+        package_version=job.package_version,
+        params={"importJobId": job.id},
+    )
