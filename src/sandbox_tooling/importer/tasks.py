@@ -10,9 +10,10 @@ writer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.spec import Reference, TypeContext
@@ -289,20 +290,32 @@ class _ImportRun:
                         f"'{self.sandbox.name}'",
                     )
             self.pending_refs = []
-        failpoints.hit("import.batch")
-        registry_service.insert_prepared(
-            self.session, self.sandbox, [p for _s, p in batch], self.job.created_by
-        )
+        try:
+            failpoints.hit("import.batch")
+            registry_service.insert_prepared(
+                self.session, self.sandbox, [p for _s, p in batch], self.job.created_by
+            )
+        except (OperationalError, handlers.JobFailed):
+            raise  # retriable (lock timeout, lost connection), or already described
+        except Exception as exc:
+            self._fail_steps([s for s, _p in batch], f"storage error: {type(exc).__name__}: {exc}")
         for step, p in batch:
+            try:
+                failpoints.hit("import.artifact")
+            except failpoints.FailpointError as exc:
+                self._fail_artifact(step, str(exc))
             self.created.append({"type": p.type.name, "id": p.object_id})
             self.completed.append(task("CREATED", step.type, step.id, step.title, p.object_id))
-            failpoints.hit("import.artifact")
 
-    def _fail_artifact(self, step: Step, reason: str) -> None:
-        failed = [task("FAILED", step.type, step.id, step.title, None, "FAILED", reason)]
+    def _fail_artifact(self, step: Step, reason: str) -> NoReturn:
+        self._fail_steps([step], reason)
+
+    def _fail_steps(self, steps: list[Step], reason: str) -> NoReturn:
+        failed = [task("FAILED", s.type, s.id, s.title, None, "FAILED", reason) for s in steps]
         self.failed.extend(failed)
+        what = f"{steps[0].type} '{steps[0].id}'" if len(steps) == 1 else f"{len(steps)} artifacts"
         raise handlers.JobFailed(
-            f"{step.type} '{step.id}' could not be imported: {reason}; nothing was imported",
+            f"{what} could not be imported: {reason}; nothing was imported",
             failed_result(failed),
         )
 

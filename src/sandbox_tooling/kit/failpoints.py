@@ -1,8 +1,8 @@
 """Failpoints: named places where tests make a job fail or the process die.
 
 ``SBX_FAILPOINTS="import.insert=3:raise,import.insert=5:kill"`` makes the 3rd hit of
-``import.insert`` raise ``FailpointError`` and the 5th kill the process with SIGKILL. Unset
-(production), ``hit`` is one dictionary lookup.
+``import.insert`` raise ``FailpointError`` and the 5th kill the process with SIGKILL;
+``sleep250`` pauses 250 ms. Unset (production), ``hit`` is one environment lookup.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections import Counter
 
 _counts: Counter[str] = Counter()
@@ -41,6 +42,8 @@ def hit(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     elif action == "raise":
         raise FailpointError(f"failpoint {name} #{n}")
+    elif action and action.startswith("sleep"):
+        time.sleep(int(action[5:]) / 1000)
 
 
 def reset() -> None:
