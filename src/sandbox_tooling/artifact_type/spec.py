@@ -7,6 +7,7 @@ declares the permissions it needs and whether it supports updates.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -108,7 +109,14 @@ class ArtifactType:
 
     # -- checks -----------------------------------------------------------------------------
     def validate(self, definition: Any) -> None:
-        """Check the shape; raise ValidationFailed naming each JSON path."""
+        """Check the shape and the form of the references; raise ValidationFailed naming
+        each JSON path."""
+        self.validate_shape(definition)
+        self.check_references(self.references(definition))
+
+    def validate_shape(self, definition: Any) -> None:
+        """The model and ``check``, without the references (callers that already hold them
+        call ``check_references`` themselves)."""
         if not isinstance(definition, dict):
             raise ValidationFailed(
                 "definition: must be a JSON object",
@@ -123,18 +131,30 @@ class ArtifactType:
     def check(self, definition: dict[str, Any]) -> None:
         """Type-specific checks beyond the model. Raise ``definition_error``."""
 
+    def check_references(self, refs: list[Reference]) -> None:
+        """Type-specific checks of the references' form. Raise ``definition_error``."""
+
     # -- references -------------------------------------------------------------------------
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
         return []
 
     def rewrite(self, definition: Mapping[str, Any], id_map: IdMap) -> dict[str, Any]:
         """A copy of ``definition`` with every mapped reference replaced."""
+        return self.rewrite_with_refs(definition, id_map)[0]
+
+    def rewrite_with_refs(
+        self, definition: Mapping[str, Any], id_map: IdMap
+    ) -> tuple[dict[str, Any], list[Reference]]:
+        """The rewritten copy and its references (the old ones, mapped), in one pass."""
         out: dict[str, Any] = orjson.loads(orjson.dumps(definition))
+        refs = []
         for ref in self.references(definition):
             new = id_map.get((ref.type, ref.id))
             if new is not None:
                 pointer.set_(out, ref.path, new)
-        return out
+                ref = dataclasses.replace(ref, id=new)
+            refs.append(ref)
+        return out, refs
 
     def redact(self, definition: dict[str, Any]) -> dict[str, Any]:
         """The definition as it may be stored in a snapshot (secrets replaced)."""
@@ -145,7 +165,8 @@ class ArtifactType:
         return {**definition, self.title_key: title}
 
     def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
-        """What an import changes in a new copy (SPEC §6.3: drafts, disabled, no Profile)."""
+        """What an import changes in a new copy (SPEC §6.3: drafts, disabled, no Profile).
+        Must not change references."""
         return definition
 
     # -- permissions ------------------------------------------------------------------------

@@ -20,12 +20,13 @@ from typing import Any, Literal
 
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
 from sandbox_tooling.artifact_type.spec import TypeContext
+from sandbox_tooling.package.snapshot import edge_keys
 
 Key = tuple[str, str]
 Action = Literal["CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     type: str
     id: str
@@ -63,9 +64,7 @@ def make_plan(
         key = (art["type"], art["id"])
         plan.steps[key] = Step(art["type"], art["id"], art["title"])
     children: dict[Key, list[Key]] = {k: [] for k in plan.steps}
-    for edge in manifest["edges"]:
-        parent = (edge["from"]["type"], edge["from"]["id"])
-        child = (edge["to"]["type"], edge["to"]["id"])
+    for parent, child in edge_keys(manifest):
         children[parent].append(child)
         if plan.steps[child].parent is None:
             plan.steps[child].parent = parent

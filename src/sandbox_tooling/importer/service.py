@@ -91,20 +91,18 @@ def conflicts(
     principal.require("Package", "view", sandbox.name)
     manifest = snapshot.read_manifest(blobs, version)
     artifacts = manifest["artifacts"]
-    types = {a["type"] for a in artifacts}
+    types = sorted({a["type"] for a in artifacts})
     words = {
         w for a in artifacts for w in similarity.WORD.findall(similarity.normalize(a["title"]))
     }
-    by_type: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
-    for type_name, object_id, title in registry_repository.titles_of_types(
-        session, sandbox.id, sorted(types)
-    ):
-        ids, titles = by_type[type_name]
-        ids.append(object_id)
+    by_type: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    for pk, type_name, title in registry_repository.titles_of_types(session, sandbox.id, types):
+        pks, titles = by_type[type_name]
+        pks.append(pk)
         titles.append(title)
-    indexes = {t: similarity.TitleIndex(ids, titles, words) for t, (ids, titles) in by_type.items()}
+    indexes = {t: similarity.TitleIndex(pks, titles, words) for t, (pks, titles) in by_type.items()}
     found: list[tuple[dict[str, Any], list[similarity.Candidate]]] = []
-    need_structure: set[str] = set()
+    need_structure: set[int] = set()
     for art in artifacts:
         index = indexes.get(art["type"])
         if index is None:
@@ -112,63 +110,62 @@ def conflicts(
         cands = index.candidates(art["title"], SUGGESTIONS)
         if cands:
             found.append((art, cands))
-            need_structure.update(index.ids[i] for i in similarity.tied(cands))
+            need_structure.update(index.keys[i] for i in similarity.tied(cands))
     artifact_paths: dict[tuple[str, str], set[str]] = {}
-    target_paths: dict[str, set[str]] = {}
+    target_paths: dict[int, set[str]] = {}
     if need_structure:
-        target_paths = {
-            i: similarity.field_paths(d)
-            for i, d in registry_repository.definitions_of(
-                session, sandbox.id, need_structure
-            ).items()
-        }
+        definitions = registry_repository.definitions_by_pks(session, need_structure)
+        target_paths = {pk: similarity.field_paths(d) for pk, d in definitions.items()}
         wanted = {
             (a["type"], a["id"])
             for a, cands in found
-            if any(indexes[a["type"]].ids[c.index] in target_paths for c in cands)
+            if any(indexes[a["type"]].keys[c.index] in target_paths for c in cands)
         }
         for line in snapshot.iter_artifacts(blobs, version):
-            if (line["type"], line["id"]) in wanted:
-                artifact_paths[(line["type"], line["id"])] = similarity.field_paths(
-                    line["definition"]
-                )
-    source = pkg.source_sandbox_name
-    out = []
+            key = (line["type"], line["id"])
+            if key in wanted:
+                artifact_paths[key] = similarity.field_paths(line["definition"])
+    ranked = []
     for art, cands in found:
         index = indexes[art["type"]]
         order = similarity.rank(
             cands, index, artifact_paths.get((art["type"], art["id"])), target_paths, SUGGESTIONS
         )
-        out.append(
-            {
-                "artifact": {
-                    "id": art["id"],
+        ranked.append((art, index, order))
+    ids = registry_repository.ids_by_pks(
+        session, (index.keys[i] for _a, index, order in ranked for i in order)
+    )
+    source = pkg.source_sandbox_name
+    return [
+        {
+            "artifact": {
+                "id": art["id"],
+                "type": art["type"],
+                "title": art["title"],
+                "found": False,
+                "count": 0,
+                "messages": [
+                    {
+                        "status": "FOUND",
+                        "attempt": 1,
+                        "message": f"Found object with ID: {art['id']}",
+                    }
+                ],
+            },
+            "suggestionList": [
+                {
+                    "id": ids[index.keys[i]],
                     "type": art["type"],
-                    "title": art["title"],
                     "found": False,
                     "count": 0,
-                    "messages": [
-                        {
-                            "status": "FOUND",
-                            "attempt": 1,
-                            "message": f"Found object with ID: {art['id']}",
-                        }
-                    ],
-                },
-                "suggestionList": [
-                    {
-                        "id": index.ids[i],
-                        "type": art["type"],
-                        "found": False,
-                        "count": 0,
-                        "title": index.titles[i],
-                    }
-                    for i in order
-                ],
-                "parentID": parent_id(pkg.source_org_id, source, art["type"], art["id"]),
-            }
-        )
-    return out
+                    "title": index.titles[i],
+                }
+                for i in order
+            ],
+            "parentID": parent_id(pkg.source_org_id, source, art["type"], art["id"]),
+        }
+        for art, index, order in ranked
+    ]
 
 
 # -- preflight --------------------------------------------------------------------------------
@@ -279,7 +276,7 @@ def rollback_blockers(
     session: Session, sandbox: Sandbox, import_job: Job
 ) -> tuple[dict[tuple[str, str], int], list[dict[str, str]]]:
     """The created objects still present (key -> pk) and what forbids deleting them."""
-    created = [(o["type"], o["id"]) for o in import_job.result.get("createdObjects", [])]
+    created = [(t, i) for t, i in import_job.result.get("createdObjects", [])]
     states = registry_repository.state_of(session, sandbox.id, created)
     finished = import_job.finished_date or 0
     blockers = [

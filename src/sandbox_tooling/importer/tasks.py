@@ -35,44 +35,16 @@ from sandbox_tooling.registry import service as registry_service
 BATCH = 1_000
 ACTIONS: tuple[Action, ...] = ("CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP")
 
-MESSAGES = {
-    "CREATED": "{type} created. Source id={src}; Target id={tgt}",
-    "OBJECT_REUSED": "{type} was not created anew. Reused object id={tgt}",
-    "OBJECT_EXISTS": "Object {type}, id={tgt} already exists and was not re-created",
-    "NO_CHANGE": "Standard {type} {tgt} is built into every sandbox; nothing to import",
-}
 STATUS_OF = {
     "CREATE": "CREATED",
     "REUSE": "OBJECT_REUSED",
     "SUBSTITUTE": "OBJECT_EXISTS",
     "EXISTS": "OBJECT_EXISTS",
 }
+task = job_service.task
 
 
-def task(
-    status: str,
-    type_name: str,
-    src: str,
-    title: str | None,
-    tgt: str | None,
-    task_status: str = "SUCCESS",
-    message: str | None = None,
-) -> dict[str, Any]:
-    text = message or MESSAGES[status].format(type=type_name, src=src, tgt=tgt)
-    artifact: dict[str, Any] = {
-        "id": src,
-        "type": type_name,
-        "title": title,
-        "found": task_status == "SUCCESS",
-        "count": 1 if task_status == "SUCCESS" else 0,
-        "messages": [{"status": status, "attempt": 1, "message": text}],
-    }
-    if tgt is not None:
-        artifact["newId"] = tgt
-    return {"taskType": "POST", "taskStatus": task_status, "artifact": artifact}
-
-
-def failed_result(failed: list[dict[str, Any]]) -> dict[str, Any]:
+def failed_result(failed: list[job_service.Task]) -> dict[str, Any]:
     result = job_service.empty_result()
     result["failedTasks"] = failed
     return result
@@ -150,7 +122,7 @@ class _ImportRun:
         self.known_targets: set[Key] = set()
         self.taken: set[Key] = set()
         self.parents: dict[str, str] = {}
-        self.created: list[dict[str, str]] = []
+        self.created: list[tuple[str, str]] = []
         # References to objects outside the package: they must exist in the target.
         self.pending_refs: list[tuple[Step, Reference]] = []
 
@@ -198,9 +170,9 @@ class _ImportRun:
                 s.id,
                 s.title,
                 None,
-                "FAILED",
-                f"user {principal.user_id} lacks {', '.join(missing_by_type[s.type])} in "
-                f"sandbox '{self.sandbox.name}'",
+                failed=True,
+                message=f"user {principal.user_id} lacks {', '.join(missing_by_type[s.type])} "
+                f"in sandbox '{self.sandbox.name}'",
             )
             for s in self.plan.steps.values()
             if s.action == "CREATE" and s.type in missing_by_type
@@ -258,7 +230,7 @@ class _ImportRun:
     ) -> tuple[registry_service.Prepared, list[Reference]]:
         atype = self.registry.get(step.type)
         assert step.target_id is not None
-        new = atype.rewrite(definition, self.id_map)
+        new, refs = atype.rewrite_with_refs(definition, self.id_map)
         new = atype.import_rules(new)
         new = atype.with_id(new, step.target_id, self.type_ctx)
         title = atype.title(new, step.target_id)
@@ -268,7 +240,9 @@ class _ImportRun:
             while (step.type, suffixed) in self.taken:
                 suffixed, n = f"{title}_{self.stamp}_{n}", n + 1
             new = atype.retitle(new, suffixed)
-        prepared = registry_service.prepare(atype, new, self.type_ctx, object_id=step.target_id)
+        prepared = registry_service.prepare(
+            atype, new, self.type_ctx, object_id=step.target_id, references=refs
+        )
         self.taken.add((step.type, prepared.title))
         self.pending_refs.extend(
             (step, r)
@@ -304,14 +278,16 @@ class _ImportRun:
                 failpoints.hit("import.artifact")
             except failpoints.FailpointError as exc:
                 self._fail_artifact(step, str(exc))
-            self.created.append({"type": p.type.name, "id": p.object_id})
+            self.created.append((p.type.name, p.object_id))
             self.completed.append(task("CREATED", step.type, step.id, step.title, p.object_id))
 
     def _fail_artifact(self, step: Step, reason: str) -> NoReturn:
         self._fail_steps([step], reason)
 
     def _fail_steps(self, steps: list[Step], reason: str) -> NoReturn:
-        failed = [task("FAILED", s.type, s.id, s.title, None, "FAILED", reason) for s in steps]
+        failed = [
+            task("FAILED", s.type, s.id, s.title, None, failed=True, message=reason) for s in steps
+        ]
         self.failed.extend(failed)
         what = f"{steps[0].type} '{steps[0].id}'" if len(steps) == 1 else f"{len(steps)} artifacts"
         raise handlers.JobFailed(
@@ -346,13 +322,13 @@ class RollbackImport:
                 raise import_service.rollback_conflict(blockers)
             registry_repository.delete_pks(session, list(present.values()))
             completed = [
-                task("OBJECT_EXISTS", t, i, None, i, message=f"{t} {i} deleted")
+                task("DELETED", t, i, None, i, message=f"{t} {i} deleted by the rollback")
                 for (t, i) in present
             ]
             import_job.result = {**import_job.result, "rolledBackBy": job.id}
             result = job_service.empty_result()
             result["completedTasks"] = completed
-            result["deletedObjects"] = [{"type": t, "id": i} for t, i in present]
+            result["deletedObjects"] = list(present)
             job_service.succeed(job, result)
 
     def on_failure(self, session: Session, job: Job, reason: str) -> None:

@@ -26,8 +26,8 @@ class Progress:
     own transaction commits (an import writes nothing visible until it is complete)."""
 
     def __init__(self) -> None:
-        self.completed: list[dict[str, Any]] = []
-        self.failed: list[dict[str, Any]] = []
+        self.completed: list[list[Any]] = []
+        self.failed: list[list[Any]] = []
 
 
 @dataclass

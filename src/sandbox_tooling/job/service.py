@@ -20,6 +20,53 @@ JOB_TYPES = ("NEW", "RESUME", "ROLLBACK", "COMPUTE", "UPGRADE", "UPDATE")
 JOB_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCELLED")
 
 
+#: Task messages (SPEC §3.3 formats), by status.
+MESSAGES = {
+    "CREATED": "{type} created. Source id={src}; Target id={tgt}",
+    "OBJECT_REUSED": "{type} was not created anew. Reused object id={tgt}",
+    "OBJECT_EXISTS": "Object {type}, id={tgt} already exists and was not re-created",
+    "NO_CHANGE": "Standard {type} {tgt} is built into every sandbox; nothing to import",
+}
+
+# A task is stored compactly as [status, type, sourceId, title, newId, message, failed] and
+# expanded to the documented shape only when rendered: an import of 100,000 objects keeps
+# 100,000 of them in memory and in the job row.
+Task = list[Any]
+
+
+def task(
+    status: str,
+    type_name: str,
+    src: str,
+    title: str | None,
+    tgt: str | None,
+    *,
+    message: str | None = None,
+    failed: bool = False,
+) -> Task:
+    return [status, type_name, src, title, tgt, message, failed]
+
+
+def expand_task(t: Task) -> dict[str, Any]:
+    status, type_name, src, title, tgt, message, failed = t
+    text = message or MESSAGES[status].format(type=type_name, src=src, tgt=tgt)
+    artifact: dict[str, Any] = {
+        "id": src,
+        "type": type_name,
+        "title": title,
+        "found": not failed,
+        "count": 0 if failed else 1,
+        "messages": [{"status": status, "attempt": 1, "message": text}],
+    }
+    if tgt is not None:
+        artifact["newId"] = tgt
+    return {
+        "taskType": "POST",
+        "taskStatus": "FAILED" if failed else "SUCCESS",
+        "artifact": artifact,
+    }
+
+
 def empty_result() -> dict[str, Any]:
     return {
         "completedTasks": [],
@@ -141,17 +188,20 @@ def render(job: Job, progress: Progress | None = None) -> dict[str, Any]:
         "jobHash": hashlib.sha1(job.id.encode()).hexdigest(),
         "sourceSandbox": job.source_sandbox,
         "destinationSandbox": job.destination_sandbox,
-        "completedTasks": result.get("completedTasks", []),
-        "failedTasks": result.get("failedTasks", []),
+        "completedTasks": [expand_task(t) for t in result.get("completedTasks", [])],
+        "failedTasks": [expand_task(t) for t in result.get("failedTasks", [])],
         "importReplacementMap": result.get("importReplacementMap", {}),
         "sourceParentArtifactMap": result.get("sourceParentArtifactMap", {}),
         "schemaFieldMappings": None,
         "attempts": job.attempts,
         "createdBy": job.created_by,
     }
-    for extra in ("snapshot", "summary", "createdObjects", "deletedObjects", "rolledBackBy"):
+    for extra in ("snapshot", "summary", "rolledBackBy"):
         if extra in result:
             out[extra] = result[extra]
+    for extra in ("createdObjects", "deletedObjects"):
+        if extra in result:
+            out[extra] = [{"type": t, "id": i} for t, i in result[extra]]
     if "deltaPackageVersion" in result:
         out["deltaPackageVersion"] = result["deltaPackageVersion"]
     if job.status == FAILED and job.error:

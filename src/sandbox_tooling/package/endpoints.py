@@ -52,6 +52,7 @@ JOB_FIELDS = {
     "modifiedDate": FieldSpec("modified_date", "date"),
     "name": FieldSpec("name"),
     "packageId": FieldSpec("package_id"),
+    "id": FieldSpec("id"),
 }
 JOB_SORTABLE = {"createdDate": "created_date", "modifiedDate": "modified_date", "name": "name"}
 

@@ -359,10 +359,8 @@ def children(
         manifest = snapshot.read_manifest(blobs, version)
         titles = {(a["type"], a["id"]): a["title"] for a in manifest["artifacts"]}
         kids = {k: [] for k in titles}
-        for edge in manifest["edges"]:
-            kids[(edge["from"]["type"], edge["from"]["id"])].append(
-                (edge["to"]["type"], edge["to"]["id"])
-            )
+        for parent, child in snapshot.edge_keys(manifest):
+            kids[parent].append(child)
     else:
         cl = package_closure(session, registry, settings, pkg)
         titles = {k: n.obj.title for k, n in cl.nodes.items()}

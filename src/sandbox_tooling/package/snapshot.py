@@ -6,7 +6,8 @@ A snapshot is two blobs under ``snapshots/<org>/<package>/<snapshotId>/``:
   ``{id, type, title, version, definition, references: [{id, type, attach}]}`` with secrets
   replaced by placeholders;
 * ``manifest.json``: format, ids, root artifacts, an index ``[{id, type, title}]``, the
-  dependency edges ``[{from, to}]`` and ``contentHash`` (SHA-256 of ``artifacts.jsonl``).
+  dependency edges ``[[parent, child], ...]`` as positions in that index, and
+  ``contentHash`` (SHA-256 of ``artifacts.jsonl``).
 
 Importers stream ``artifacts.jsonl``; nothing needs the whole snapshot in memory at once.
 """
@@ -14,7 +15,7 @@ Importers stream ``artifacts.jsonl``; nothing needs the whole snapshot in memory
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,7 @@ def write(
             )
         )
         index.append({"id": obj.object_id, "type": obj.type, "title": obj.title})
+    position = {(a["type"], a["id"]): i for i, a in enumerate(index)}
     body = b"\n".join(lines) + (b"\n" if lines else b"")
     content_hash = "sha256:" + hashlib.sha256(body).hexdigest()
     manifest = {
@@ -80,10 +82,7 @@ def write(
         "imsOrgId": org_id,
         "artifactCount": len(index),
         "artifacts": index,
-        "edges": [
-            {"from": {"type": a[0], "id": a[1]}, "to": {"type": b[0], "id": b[1]}}
-            for a, b in closure.edges()
-        ],
+        "edges": [[position[a], position[b]] for a, b in closure.edges()],
         "contentHash": content_hash,
     }
     artifacts_key, manifest_key = f"{prefix}/artifacts.jsonl", f"{prefix}/manifest.json"
@@ -111,3 +110,11 @@ def verify(blobs: BlobStore, version: PackageVersion) -> bool:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return "sha256:" + digest.hexdigest() == version.content_hash
+
+
+def edge_keys(manifest: Mapping[str, Any]) -> Iterator[tuple[tuple[str, str], tuple[str, str]]]:
+    """The manifest's edges as ``((type, id), (type, id))`` pairs."""
+    index = manifest["artifacts"]
+    for parent, child in manifest["edges"]:
+        a, b = index[parent], index[child]
+        yield (a["type"], a["id"]), (b["type"], b["id"])

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from sandbox_tooling.db import Base
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import ObjectReference, RegistryObject
@@ -131,12 +132,11 @@ def all_of_types(session: Session, sandbox_id: str, types: Sequence[str]) -> lis
 def insert_objects(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
     """Insert rows in batches; return ``(type, object_id) -> pk``."""
     pks: dict[tuple[str, str], int] = {}
+    table = Base.metadata.tables[RegistryObject.__tablename__]
     for part in chunks(rows, 1_000):
+        # Core, not ORM, inserts: the rows need no identity map, and it is twice as fast.
         result = session.execute(
-            insert(RegistryObject).returning(
-                RegistryObject.pk, RegistryObject.type, RegistryObject.object_id
-            ),
-            list(part),
+            insert(table).returning(table.c.pk, table.c.type, table.c.object_id), list(part)
         )
         for pk, type_, object_id in result:
             pks[(type_, object_id)] = pk
@@ -145,7 +145,7 @@ def insert_objects(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[s
 
 def insert_references(session: Session, rows: list[dict[str, Any]]) -> None:
     for part in chunks(rows, 2_000):
-        session.execute(insert(ObjectReference), list(part))
+        session.execute(insert(Base.metadata.tables[ObjectReference.__tablename__]), list(part))
 
 
 def delete_references_of(session: Session, source_pk: int) -> None:
@@ -163,14 +163,34 @@ def page(
 
 def titles_of_types(
     session: Session, sandbox_id: str, types: Sequence[str]
-) -> list[tuple[str, str, str]]:
-    """``(type, object_id, title)`` of every object of these types (no definitions)."""
+) -> list[tuple[int, str, str]]:
+    """``(pk, type, title)`` of every object of these types: the least a title search needs."""
     rows = session.execute(
-        select(RegistryObject.type, RegistryObject.object_id, RegistryObject.title)
-        .where(RegistryObject.sandbox_id == sandbox_id, RegistryObject.type.in_(sorted(types)))
-        .order_by(RegistryObject.pk)
+        select(RegistryObject.pk, RegistryObject.type, RegistryObject.title).where(
+            RegistryObject.sandbox_id == sandbox_id, RegistryObject.type.in_(sorted(types))
+        )
     )
-    return [(t, i, title) for t, i, title in rows]
+    return [(pk, t, title) for pk, t, title in rows]
+
+
+def ids_by_pks(session: Session, pks: Iterable[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for part in chunks(sorted(set(pks))):
+        rows = session.execute(
+            select(RegistryObject.pk, RegistryObject.object_id).where(RegistryObject.pk.in_(part))
+        )
+        out.update((pk, i) for pk, i in rows)
+    return out
+
+
+def definitions_by_pks(session: Session, pks: Iterable[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    for part in chunks(sorted(set(pks))):
+        rows = session.execute(
+            select(RegistryObject.pk, RegistryObject.definition).where(RegistryObject.pk.in_(part))
+        )
+        out.update((pk, d) for pk, d in rows)
+    return out
 
 
 def with_titles(
@@ -186,21 +206,6 @@ def with_titles(
             .order_by(RegistryObject.pk)
         )
         out.extend((t, i, title) for t, i, title in rows)
-    return out
-
-
-def definitions_of(
-    session: Session, sandbox_id: str, object_ids: Iterable[str]
-) -> dict[str, dict[str, Any]]:
-    ids = sorted(set(object_ids))
-    out: dict[str, dict[str, Any]] = {}
-    for part in chunks(ids):
-        rows = session.execute(
-            select(RegistryObject.object_id, RegistryObject.definition).where(
-                RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
-            )
-        )
-        out.update((i, d) for i, d in rows)
     return out
 
 

@@ -29,9 +29,16 @@ class Prepared:
 
 
 def prepare(
-    atype: ArtifactType, definition: Any, ctx: TypeContext, *, object_id: str | None = None
+    atype: ArtifactType,
+    definition: Any,
+    ctx: TypeContext,
+    *,
+    object_id: str | None = None,
+    references: list[Reference] | None = None,
 ) -> Prepared:
-    atype.validate(definition)
+    """Validate a definition and settle its id. ``references``: already extracted by the
+    caller (an import's rewrite) and valid for the definition with its final id."""
+    atype.validate_shape(definition)
     given = atype.get_id(definition)
     field = f"definition.{atype.id_key}"
     if object_id is not None and given is not None and given != object_id:
@@ -43,7 +50,8 @@ def prepare(
     if problem:
         raise BadRequest(f"{field}: {problem}")
     definition = atype.with_id(definition, final_id, ctx)
-    refs = atype.references(definition)
+    refs = atype.references(definition) if references is None else references
+    atype.check_references(refs)
     return Prepared(atype, final_id, atype.title(definition, final_id), definition, refs)
 
 

@@ -149,8 +149,8 @@ class XdmType(ArtifactType):
                 refs.append(xdm_ref(uri, path, guess, strict=expected is not None))
         return refs
 
-    def check(self, definition: dict[str, Any]) -> None:
-        for ref in self.references(definition):
+    def check_references(self, refs: list[Reference]) -> None:
+        for ref in refs:
             if not ref.standard and xdm_type_of(ref.id) is None:
                 raise definition_error(ref.path, f"'{ref.id}' is not an XDM resource id")
 
