@@ -36,13 +36,16 @@ def field_group(
     }
 
 
-def xdm_class(title: str = "Store") -> dict[str, Any]:
-    return {
+def xdm_class(title: str = "Store", datatype_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "title": title,
         "type": "object",
         "meta:extends": ["https://ns.adobe.com/xdm/data/record"],
         "allOf": [{"$ref": "https://ns.adobe.com/xdm/data/record"}],
     }
+    if datatype_id:
+        out["definitions"] = {"store": {"properties": {"address": {"$ref": datatype_id}}}}
+    return out
 
 
 def schema(
@@ -161,7 +164,7 @@ def seed_world(api: Any, sandbox: str = "prod") -> dict[str, str]:
     ids["ns"] = api.create("ID_NAMESPACE", namespace(), sandbox)
     ids["dt"] = api.create("REGISTRY_DATATYPE", datatype(), sandbox)
     ids["fg"] = api.create("REGISTRY_MIXIN", field_group(t, datatype_id=ids["dt"]), sandbox)
-    ids["cls"] = api.create("REGISTRY_CLASS", xdm_class(), sandbox)
+    ids["cls"] = api.create("REGISTRY_CLASS", xdm_class(datatype_id=ids["dt"]), sandbox)
     ids["schema"] = api.create("REGISTRY_SCHEMA", schema(groups=(ids["fg"],)), sandbox)
     ids["store_schema"] = api.create("REGISTRY_SCHEMA", schema("Stores", ids["cls"]), sandbox)
     ids["desc"] = api.create(

@@ -133,6 +133,10 @@ class TestImport:
             mapping[world["fg"]],
         }
         assert new_schema["id"].startswith(f"https://ns.adobe.com/{api.tenant}/schemas/")
+        new_class = target[("REGISTRY_CLASS", mapping[world["cls"]])]["definition"]
+        assert new_class["definitions"]["store"]["properties"]["address"]["$ref"] == mapping[world["dt"]]
+        new_fg = target[("REGISTRY_MIXIN", mapping[world["fg"]])]["definition"]
+        assert mapping[world["dt"]] in str(new_fg) and world["dt"] not in str(new_fg)
         new_flow = target[("FLOW", mapping[world["flow"]])]["definition"]
         assert new_flow["transformations"][0]["params"]["mappingId"] == mapping[world["map"]]
         assert new_flow["targetConnections"][0]["params"]["dataSetId"] == mapping[world["ds"]]
