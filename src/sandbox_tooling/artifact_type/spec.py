@@ -169,6 +169,12 @@ class ArtifactType:
         Must not change references."""
         return definition
 
+    # -- updates ------------------------------------------------------------------------------
+    def update_problems(self, old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+        """Changes an update may not make to an existing object: ``(JSON pointer, why)``.
+        Only consulted when ``supports_update``."""
+        return []
+
     # -- permissions ------------------------------------------------------------------------
     def required_permissions(self) -> tuple[Permission, ...]:
         """What a user needs in a sandbox to create objects of this type there."""

@@ -85,6 +85,28 @@ class DataTypeModel(XdmModel):
     pass
 
 
+def xdm_fields(definition: Any) -> dict[str, dict[str, Any]]:
+    """Every field declared under a ``properties`` object, by JSON pointer."""
+    out: dict[str, dict[str, Any]] = {}
+    stack: list[tuple[str, Any]] = [("", definition)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                child = pointer.join(path, key)
+                if key == "properties" and isinstance(value, dict):
+                    for name, spec in value.items():
+                        field = pointer.join(child, name)
+                        if isinstance(spec, dict):
+                            out[field] = spec
+                            stack.append((field, spec))
+                elif isinstance(value, dict | list):
+                    stack.append((child, value))
+        elif isinstance(node, list):
+            stack.extend((pointer.join(path, i), v) for i, v in enumerate(node))
+    return out
+
+
 class XdmType(ArtifactType):
     """Shared behaviour of the four Schema Registry resource types."""
 
@@ -148,6 +170,31 @@ class XdmType(ArtifactType):
                 guess = expected or ("REGISTRY_CLASS" if uri == meta_class else "REGISTRY_MIXIN")
                 refs.append(xdm_ref(uri, path, guess, strict=expected is not None))
         return refs
+
+    def update_problems(self, old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+        """SPEC §7.4: adding fields, required to optional, new required fields and title or
+        description changes are fine; removing a field (moving one removes it), changing a
+        field's type or narrowing its allowed values is not."""
+        problems: list[tuple[str, str]] = []
+        after = xdm_fields(new)
+        for path, spec in sorted(xdm_fields(old).items()):
+            now = after.get(path)
+            if now is None:
+                problems.append((path, "removing (or moving) a field is not supported"))
+                continue
+            if spec.get("type") != now.get("type") or spec.get("$ref") != now.get("$ref"):
+                was = spec.get("type") or spec.get("$ref")
+                becomes = now.get("type") or now.get("$ref")
+                problems.append(
+                    (path, f"changing a field's type ({was} to {becomes}) is not supported")
+                )
+            old_enum, new_enum = spec.get("enum"), now.get("enum")
+            if isinstance(old_enum, list) and isinstance(new_enum, list):
+                if set(map(str, old_enum)) - set(map(str, new_enum)):
+                    problems.append((path, "removing allowed values of a field is not supported"))
+            elif old_enum is None and isinstance(new_enum, list):
+                problems.append((path, "restricting a field to allowed values is not supported"))
+        return problems
 
     def check_references(self, refs: list[Reference]) -> None:
         for ref in refs:
