@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query
 
 from sandbox_tooling.api.deps import CurrentPrincipal, SessionDep, StateDep, writes
 from sandbox_tooling.errors import BadRequest
@@ -12,6 +12,8 @@ from sandbox_tooling.importer import service as import_service
 from sandbox_tooling.importer.schemas import ImportRequest
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.package import service as package_service
+from sandbox_tooling.version import service as version_service
+from sandbox_tooling.version.schemas import UpdateRequest
 
 router = APIRouter(prefix="/data/foundation/exim", tags=["import"])
 TargetSandbox = Annotated[str | None, Query(alias="targetSandbox")]
@@ -69,17 +71,28 @@ def submit_import(
 @writes
 def submit_import_by_path(
     package_id: str,
-    request: Request,
     session: SessionDep,
     state: StateDep,
     principal: CurrentPrincipal,
     target_sandbox: TargetSandbox = None,
+    body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> dict[str, Any]:
-    """Import a published package into ``targetSandbox`` (the form some clients send)."""
-    body = ImportRequest.model_validate(
+    """Import a published package into ``targetSandbox`` (the form some clients send); with
+    a body carrying ``overwriteMappings`` it is an update, as ``PATCH`` on this path."""
+    if body is not None and "overwriteMappings" in body:
+        update = UpdateRequest.model_validate(body)
+        job = version_service.submit_update(
+            session, state.registry, state.blobs, principal, package_id, update
+        )
+        session.commit()
+        state.runner.submit(job.id)
+        return job_service.render(job)
+    request = ImportRequest.model_validate(
         {"id": package_id, "destinationSandbox": {"name": _target(target_sandbox)}}
     )
-    pkg, job = import_service.submit_import(session, state.registry, state.blobs, principal, body)
+    pkg, job = import_service.submit_import(
+        session, state.registry, state.blobs, principal, request
+    )
     session.commit()
     state.runner.submit(job.id)
     return import_service.render_submitted(pkg, job)

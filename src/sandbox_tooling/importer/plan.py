@@ -57,8 +57,11 @@ def make_plan(
     alternatives: Mapping[str, str],
     target_titles: Mapping[Key, str],
     target_codes: set[str],
+    descend_substituted: bool = False,
 ) -> Plan:
-    """``target_titles``: ``(type, title) -> existing id``; ``target_codes``: namespace codes."""
+    """``target_titles``: ``(type, title) -> existing id``; ``target_codes``: namespace codes.
+    ``descend_substituted``: an update visits the dependencies of paired objects too (they
+    are updated or created), where an import leaves them alone."""
     plan = Plan()
     for art in manifest["artifacts"]:
         key = (art["type"], art["id"])
@@ -94,6 +97,6 @@ def make_plan(
         seen.add(key)
         step = plan.steps[key]
         decide(step)
-        if step.action == "CREATE":
+        if step.action == "CREATE" or (descend_substituted and step.action == "SUBSTITUTE"):
             queue.extend(c for c in children[key] if c not in seen)
     return plan

@@ -1,11 +1,12 @@
-"""The import (IMPORT/NEW) and rollback (IMPORT/ROLLBACK) jobs.
+"""The import (IMPORT/NEW), update (IMPORT/UPDATE) and rollback (IMPORT/ROLLBACK) jobs.
 
 An import runs in one write transaction on the target: it plans from the snapshot manifest,
 checks the submitter's permissions, then streams the snapshot's artifacts (dependencies
 first) and inserts the new objects in batches. Any failure rolls the transaction back, so the
 target is exactly as it was; the job then records which artifact failed and why. Imports into
 one target are serialized by a row lock on the sandbox (PostgreSQL) or by SQLite's single
-writer.
+writer. An update is the same run with the package's earlier pairs as alternatives, except
+that paired objects of updatable types are overwritten (and their dependencies visited).
 """
 
 from __future__ import annotations
@@ -27,20 +28,23 @@ from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.jsondiff import diff
 from sandbox_tooling.models import Job, PackageVersion, Sandbox
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import repository as registry_repository
 from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.registry.repository import ObjectRow
 
 BATCH = 1_000
 ACTIONS: tuple[Action, ...] = ("CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP")
-
 STATUS_OF = {
     "CREATE": "CREATED",
     "REUSE": "OBJECT_REUSED",
     "SUBSTITUTE": "OBJECT_EXISTS",
     "EXISTS": "OBJECT_EXISTS",
 }
+#: Left out of an update's change detection (kept as the target has them).
+KEPT_ON_UPDATE = ("meta:immutableTags",)
 task = job_service.task
 
 
@@ -70,28 +74,33 @@ def lock_target(session: Session, org_id: str, name: str) -> Sandbox:
     return sandbox
 
 
+def start_run(
+    ctx: handlers.JobContext, session: Session, *, update: bool
+) -> tuple[Job, _ImportRun]:
+    job = load_job(session, ctx.job_id)
+    version = session.scalars(
+        select(PackageVersion).where(PackageVersion.snapshot_id == job.snapshot_id)
+    ).first()
+    if version is None:
+        raise Conflict(
+            f"the snapshot {job.snapshot_id} of package {job.package_id} is gone "
+            "(the package was deleted)"
+        )
+    sandbox = lock_target(session, job.org_id, (job.destination_sandbox or {})["name"])
+    principal = identity_service.principal_for(session, job.org_id, job.created_by)
+    type_ctx = TypeContext(org_id=job.org_id, tenant=principal.org.tenant_id)
+    run = _ImportRun(ctx, session, job, version, sandbox, type_ctx, update=update)
+    run.principal = principal
+    return job, run
+
+
 @handlers.register("IMPORT", "NEW")
 class ImportPackage:
     def run(self, ctx: handlers.JobContext) -> None:
         with ctx.db.transaction() as session:
-            job = load_job(session, ctx.job_id)
-            version = session.scalars(
-                select(PackageVersion).where(PackageVersion.snapshot_id == job.snapshot_id)
-            ).first()
-            if version is None:
-                raise Conflict(
-                    f"the snapshot {job.snapshot_id} of package {job.package_id} "
-                    "is gone (the package was deleted)"
-                )
-            dest = (job.destination_sandbox or {})["name"]
-            sandbox = lock_target(session, job.org_id, dest)
-            principal = identity_service.principal_for(session, job.org_id, job.created_by)
-            type_ctx = TypeContext(org_id=job.org_id, tenant=principal.org.tenant_id)
-            run = _ImportRun(ctx, session, job, version, sandbox, type_ctx)
-            run.plan_import(
-                alternatives={k: v["id"] for k, v in job.params.get("alternatives", {}).items()}
-            )
-            run.check_permissions(principal)
+            job, run = start_run(ctx, session, update=False)
+            run.plan_import({k: v["id"] for k, v in job.params.get("alternatives", {}).items()})
+            run.check_permissions()
             run.execute()
             job_service.succeed(job, run.result())
 
@@ -99,7 +108,30 @@ class ImportPackage:
         """Nothing to undo: the import's transaction was rolled back."""
 
 
+@handlers.register("IMPORT", "UPDATE")
+class UpdatePackage:
+    """Write the package version's definitions over the paired target objects; dependents
+    without a pair are created as in an import. Atomic like an import."""
+
+    def run(self, ctx: handlers.JobContext) -> None:
+        from sandbox_tooling.version.service import last_pairs
+
+        with ctx.db.transaction() as session:
+            job, run = start_run(ctx, session, update=True)
+            pairs = last_pairs(session, job.org_id, job.package_id or "", run.sandbox.name)
+            pairs.update({k: v["id"] for k, v in job.params.get("overwriteMappings", {}).items()})
+            run.plan_import(pairs)
+            run.check_permissions()
+            run.execute()
+            job_service.succeed(job, run.result())
+
+    def on_failure(self, session: Session, job: Job, reason: str) -> None:
+        """Nothing to undo: the update's transaction was rolled back."""
+
+
 class _ImportRun:
+    principal: identity_service.Principal
+
     def __init__(
         self,
         ctx: handlers.JobContext,
@@ -108,9 +140,11 @@ class _ImportRun:
         version: PackageVersion,
         sandbox: Sandbox,
         type_ctx: TypeContext,
+        *,
+        update: bool,
     ) -> None:
         self.ctx, self.session, self.job, self.version = ctx, session, job, version
-        self.sandbox, self.type_ctx = sandbox, type_ctx
+        self.sandbox, self.type_ctx, self.update = sandbox, type_ctx, update
         self.registry = ctx.registry
         self.manifest = snapshot.read_manifest(ctx.blobs, version)
         self.full = self.manifest.get("packageType") == "FULL"
@@ -123,42 +157,65 @@ class _ImportRun:
         self.taken: set[Key] = set()
         self.parents: dict[str, str] = {}
         self.created: list[tuple[str, str]] = []
+        self.updated: list[tuple[str, str]] = []
         # References to objects outside the package: they must exist in the target.
         self.pending_refs: list[tuple[Step, Reference]] = []
+        # Update mode: the paired objects, and the overwrites waiting for the next flush.
+        self.targets: dict[Key, ObjectRow] = {}
+        self.overwrites: list[tuple[Step, ObjectRow, registry_service.Prepared]] = []
 
     # -- planning -------------------------------------------------------------------------
     def plan_import(self, alternatives: dict[str, str]) -> None:
         artifacts = self.manifest["artifacts"]
         reuse_types = {t.name for t in self.registry.all() if t.reuse_by_title}
-        titles = {a["title"] for a in artifacts}
         target_titles: dict[Key, str] = {}
         for type_name, object_id, title in registry_repository.with_titles(
-            self.session, self.sandbox.id, titles
+            self.session, self.sandbox.id, {a["title"] for a in artifacts}
         ):
             self.taken.add((type_name, title))
             if type_name in reuse_types:
                 target_titles.setdefault((type_name, title), object_id)
         codes = {a["id"] for a in artifacts if a["type"] == "ID_NAMESPACE"}
         existing = registry_repository.types_of_ids(self.session, self.sandbox.id, codes)
-        target_codes = {i for t, i in existing if t == "ID_NAMESPACE"}
+        in_package = {a["id"] for a in artifacts}
         self.plan = make_plan(
             self.manifest,
             self.registry,
             self.type_ctx,
             full=self.full,
-            alternatives=alternatives,
+            alternatives={k: v for k, v in alternatives.items() if k in in_package},
             target_titles=target_titles,
-            target_codes=target_codes,
+            target_codes={i for t, i in existing if t == "ID_NAMESPACE"},
+            descend_substituted=self.update,
         )
         self.id_map = self.plan.id_map()
         self.known_targets = {(k[0], tgt) for k, tgt in self.id_map.items()}
+        if self.update:
+            paired = [s.target_id for s in self.plan.steps.values() if s.action == "SUBSTITUTE"]
+            self.targets = {
+                (r.type, r.object_id): r
+                for r in registry_repository.by_ids(
+                    self.session, self.sandbox.id, [p for p in paired if p]
+                )
+            }
 
-    def check_permissions(self, principal: identity_service.Principal) -> None:
-        """The preflight, enforced: every object to create needs its type's permissions."""
+    def _overwritable(self, step: Step) -> bool:
+        return (
+            self.update
+            and step.action == "SUBSTITUTE"
+            and self.registry.get(step.type).supports_update
+        )
+
+    def check_permissions(self) -> None:
+        """The preflight, enforced: every object to create or overwrite needs its type's
+        permissions."""
+        writes = [
+            s for s in self.plan.steps.values() if s.action == "CREATE" or self._overwritable(s)
+        ]
         missing_by_type: dict[str, list[str]] = {}
-        for type_name in sorted({s.type for s in self.plan.steps.values() if s.action == "CREATE"}):
+        for type_name in sorted({s.type for s in writes}):
             needs = import_service.required(self.registry, type_name)
-            missing = import_service.missing_permissions(principal, needs, self.sandbox.name)
+            missing = import_service.missing_permissions(self.principal, needs, self.sandbox.name)
             if missing:
                 missing_by_type[type_name] = [p.label() for p in missing]
         if not missing_by_type:
@@ -171,11 +228,11 @@ class _ImportRun:
                 s.title,
                 None,
                 failed=True,
-                message=f"user {principal.user_id} lacks {', '.join(missing_by_type[s.type])} "
-                f"in sandbox '{self.sandbox.name}'",
+                message=f"user {self.principal.user_id} lacks "
+                f"{', '.join(missing_by_type[s.type])} in sandbox '{self.sandbox.name}'",
             )
-            for s in self.plan.steps.values()
-            if s.action == "CREATE" and s.type in missing_by_type
+            for s in writes
+            if s.type in missing_by_type
         ]
         summary = ", ".join(f"{t} needs {', '.join(m)}" for t, m in missing_by_type.items())
         raise handlers.JobFailed(f"missing permissions: {summary}", failed_result(failed))
@@ -193,31 +250,28 @@ class _ImportRun:
         standard_seen: set[Key] = set()
         batch: list[tuple[Step, registry_service.Prepared]] = []
         for line in snapshot.iter_artifacts(self.ctx.blobs, self.version):
-            key = (line["type"], line["id"])
-            step = self.plan.steps.get(key)
+            step = self.plan.steps.get((line["type"], line["id"]))
             if step is None or step.action == "SKIP":
+                continue
+            if self._overwritable(step):
+                self._guarded(step, self._overwrite, line["definition"])
                 continue
             if step.action != "CREATE":
                 self.completed.append(
                     task(STATUS_OF[step.action], step.type, step.id, step.title, step.target_id)
                 )
                 continue
-            try:
-                prepared, standard = self._prepare(step, line["definition"])
-            except AppError as exc:
-                self._fail_artifact(step, exc.detail)
-            except Exception as exc:
-                self._fail_artifact(step, f"{type(exc).__name__}: {exc}")
-            for ref in standard:
-                if ref.type == "ID_NAMESPACE" and (ref.type, ref.id) not in standard_seen:
-                    standard_seen.add((ref.type, ref.id))
-                    self.completed.append(task("NO_CHANGE", "ID_NAMESPACE", ref.id, ref.id, ref.id))
+            prepared = self._guarded(step, self._prepare, line["definition"])
+            for ref in prepared.references:
+                key = (ref.type, ref.id)
+                if ref.standard and ref.type == "ID_NAMESPACE" and key not in standard_seen:
+                    standard_seen.add(key)
+                    self.completed.append(task("NO_CHANGE", ref.type, ref.id, ref.id, ref.id))
             batch.append((step, prepared))
-            if len(batch) >= BATCH:
+            if len(batch) + len(self.overwrites) >= BATCH:
                 self._flush(batch)
                 batch = []
-        if batch:
-            self._flush(batch)
+        self._flush(batch)
         expected = self.plan.count("CREATE")
         if len(self.created) != expected:
             raise handlers.JobFailed(
@@ -225,18 +279,32 @@ class _ImportRun:
                 failed_result([]),
             )
 
-    def _prepare(
+    def _guarded(self, step: Step, work: Any, definition: dict[str, Any]) -> Any:
+        """Run ``work``; any failure fails the whole job, naming this artifact."""
+        try:
+            return work(step, definition)
+        except handlers.JobFailed:
+            raise
+        except AppError as exc:
+            self._fail_artifact(step, exc.detail)
+        except Exception as exc:
+            self._fail_artifact(step, f"{type(exc).__name__}: {exc}")
+
+    def _rewrite(
         self, step: Step, definition: dict[str, Any]
-    ) -> tuple[registry_service.Prepared, list[Reference]]:
+    ) -> tuple[dict[str, Any], list[Reference]]:
         atype = self.registry.get(step.type)
         assert step.target_id is not None
         new, refs = atype.rewrite_with_refs(definition, self.id_map)
-        new = atype.import_rules(new)
-        new = atype.with_id(new, step.target_id, self.type_ctx)
+        return atype.with_id(new, step.target_id, self.type_ctx), refs
+
+    def _prepare(self, step: Step, definition: dict[str, Any]) -> registry_service.Prepared:
+        atype = self.registry.get(step.type)
+        new, refs = self._rewrite(step, atype.import_rules(definition))
+        assert step.target_id is not None
         title = atype.title(new, step.target_id)
         if (step.type, title) in self.taken:
-            suffixed = f"{title}_{self.stamp}"
-            n = 2
+            suffixed, n = f"{title}_{self.stamp}", 2
             while (step.type, suffixed) in self.taken:
                 suffixed, n = f"{title}_{self.stamp}_{n}", n + 1
             new = atype.retitle(new, suffixed)
@@ -244,12 +312,58 @@ class _ImportRun:
             atype, new, self.type_ctx, object_id=step.target_id, references=refs
         )
         self.taken.add((step.type, prepared.title))
+        self._note_outside_refs(step, prepared)
+        return prepared
+
+    def _overwrite(self, step: Step, definition: dict[str, Any]) -> None:
+        """Update mode: the new definition of a paired object, if anything changes."""
+        atype = self.registry.get(step.type)
+        assert step.target_id is not None
+        row = self.targets.get((step.type, step.target_id))
+        if row is None:
+            self._fail_artifact(
+                step,
+                f"{step.type} '{step.target_id}' is no longer in sandbox '{self.sandbox.name}'",
+            )
+        new, refs = self._rewrite(step, definition)
+        for key in KEPT_ON_UPDATE:
+            if key in row.definition:
+                new[key] = row.definition[key]
+            else:
+                new.pop(key, None)
+        title = atype.title(new, row.object_id)
+        if title != row.title and (step.type, title) in self.taken:
+            new = atype.retitle(new, row.title)  # another object has that title: keep ours
+        prepared = registry_service.prepare(
+            atype, new, self.type_ctx, object_id=row.object_id, references=refs
+        )
+        problems = atype.update_problems(row.definition, prepared.definition)
+        if problems:
+            listed = "; ".join(f"{path}: {why}" for path, why in problems)
+            self._fail_artifact(
+                step, f"unsupported change to {step.type} '{row.object_id}': {listed}"
+            )
+        if not diff(row.definition, prepared.definition):
+            self.completed.append(
+                task(
+                    "NO_CHANGE",
+                    step.type,
+                    step.id,
+                    step.title,
+                    row.object_id,
+                    message=f"{step.type} {row.object_id} is up to date",
+                )
+            )
+            return
+        self._note_outside_refs(step, prepared)
+        self.overwrites.append((step, row, prepared))
+
+    def _note_outside_refs(self, step: Step, prepared: registry_service.Prepared) -> None:
         self.pending_refs.extend(
             (step, r)
             for r in prepared.references
             if not r.standard and (r.type, r.id) not in self.known_targets
         )
-        return prepared, [r for r in prepared.references if r.standard]
 
     def _flush(self, batch: list[tuple[Step, registry_service.Prepared]]) -> None:
         if self.pending_refs:
@@ -260,19 +374,29 @@ class _ImportRun:
                 if (ref.type, ref.id) not in present:
                     self._fail_artifact(
                         step,
-                        f"{ref.type} '{ref.id}' is neither in the package nor in sandbox "
-                        f"'{self.sandbox.name}'",
+                        f"{ref.type} '{ref.id}' is neither in the package "
+                        f"nor in sandbox '{self.sandbox.name}'",
                     )
             self.pending_refs = []
+        actor = self.job.created_by
         try:
             failpoints.hit("import.batch")
-            registry_service.insert_prepared(
-                self.session, self.sandbox, [p for _s, p in batch], self.job.created_by
-            )
+            if batch:
+                registry_service.insert_prepared(
+                    self.session, self.sandbox, [p for _s, p in batch], actor
+                )
+            if self.overwrites:
+                registry_service.overwrite_prepared(
+                    self.session,
+                    self.sandbox,
+                    [(row.pk, p) for _s, row, p in self.overwrites],
+                    actor,
+                )
         except (OperationalError, handlers.JobFailed):
             raise  # retriable (lock timeout, lost connection), or already described
         except Exception as exc:
-            self._fail_steps([s for s, _p in batch], f"storage error: {type(exc).__name__}: {exc}")
+            steps = [s for s, _p in batch] + [s for s, _r, _p in self.overwrites]
+            self._fail_steps(steps, f"storage error: {type(exc).__name__}: {exc}")
         for step, p in batch:
             try:
                 failpoints.hit("import.artifact")
@@ -280,6 +404,10 @@ class _ImportRun:
                 self._fail_artifact(step, str(exc))
             self.created.append((p.type.name, p.object_id))
             self.completed.append(task("CREATED", step.type, step.id, step.title, p.object_id))
+        for step, row, _p in self.overwrites:
+            self.updated.append((row.type, row.object_id))
+            self.completed.append(task("UPDATED", step.type, step.id, step.title, row.object_id))
+        self.overwrites = []
 
     def _fail_artifact(self, step: Step, reason: str) -> NoReturn:
         self._fail_steps([step], reason)
@@ -296,6 +424,9 @@ class _ImportRun:
         )
 
     def result(self) -> dict[str, Any]:
+        summary = {a.lower(): self.plan.count(a) for a in ACTIONS}
+        if self.update:
+            summary["update"] = len(self.updated)
         return {
             "completedTasks": self.completed,
             "failedTasks": [],
@@ -304,7 +435,8 @@ class _ImportRun:
             },
             "sourceParentArtifactMap": self.parents,
             "createdObjects": self.created,
-            "summary": {a.lower(): self.plan.count(a) for a in ACTIONS},
+            "updatedObjects": self.updated,
+            "summary": summary,
         }
 
 

@@ -26,6 +26,7 @@ MESSAGES = {
     "OBJECT_REUSED": "{type} was not created anew. Reused object id={tgt}",
     "OBJECT_EXISTS": "Object {type}, id={tgt} already exists and was not re-created",
     "NO_CHANGE": "Standard {type} {tgt} is built into every sandbox; nothing to import",
+    "UPDATED": "{type} updated. Source id={src}; Target id={tgt}",
 }
 
 # A task is stored compactly as [status, type, sourceId, title, newId, message, failed] and
@@ -199,7 +200,7 @@ def render(job: Job, progress: Progress | None = None) -> dict[str, Any]:
     for extra in ("snapshot", "summary", "rolledBackBy"):
         if extra in result:
             out[extra] = result[extra]
-    for extra in ("createdObjects", "deletedObjects"):
+    for extra in ("createdObjects", "updatedObjects", "deletedObjects"):
         if extra in result:
             out[extra] = [{"type": t, "id": i} for t, i in result[extra]]
     if "deltaPackageVersion" in result:

@@ -190,7 +190,7 @@ def update(
         raise BadRequest(f"action {body.action}: a FULL package has no artifact list to edit")
     if pkg.status != DRAFT:
         raise PackageNotEditable(pkg.id, pkg.status)
-    sandbox = _live_source(session, pkg)
+    sandbox = live_source(session, pkg)
     if body.artifacts:
         if body.action == "ADD":
             added = _check_artifacts(session, registry, sandbox, body.artifacts)
@@ -216,7 +216,7 @@ def update(
     return pkg
 
 
-def _live_source(session: Session, pkg: Package) -> Sandbox:
+def live_source(session: Session, pkg: Package) -> Sandbox:
     sandbox = sandbox_repository.live(session, pkg.org_id, pkg.source_sandbox_name)
     if sandbox is None:
         raise Conflict(f"the package's source sandbox '{pkg.source_sandbox_name}' was deleted")
@@ -302,7 +302,7 @@ def publish(
         raise Conflict(f"package {pkg.id} is {pkg.status}; only DRAFT packages can be published")
     if pkg.package_type == PARTIAL and not pkg.artifacts:
         raise BadRequest(f"package {pkg.id} has no artifacts to publish")
-    _live_source(session, pkg)
+    live_source(session, pkg)
     pkg.status = PUBLISH_IN_PROGRESS
     pkg.failure_reason = None
     _touch(pkg, principal)
@@ -390,7 +390,7 @@ def package_closure(
     session: Session, registry: ArtifactTypeRegistry, settings: Settings, pkg: Package
 ) -> closure_mod.Closure:
     """The package's objects in its source sandbox now: roots and their dependencies."""
-    sandbox = _live_source(session, pkg)
+    sandbox = live_source(session, pkg)
     if pkg.package_type == FULL:
         types = [t.name for t in registry.all() if t.in_full_sandbox]
         return closure_mod.whole_sandbox(session, registry, sandbox.id, types)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.db import Base
@@ -255,3 +255,29 @@ def referrers_of_many(
 def delete_pks(session: Session, pks: Sequence[int]) -> None:
     for part in chunks(list(pks)):
         session.execute(delete(RegistryObject).where(RegistryObject.pk.in_(part)))
+
+
+def overwrite(session: Session, rows: list[dict[str, Any]], actor: str, now: int) -> None:
+    """Replace definitions and titles by pk (``{pk, definition, title}``), version + 1."""
+    table = Base.metadata.tables[RegistryObject.__tablename__]
+    stmt = (
+        update(table)
+        .where(table.c.pk == bindparam("b_pk"))
+        .values(
+            definition=bindparam("b_definition"),
+            title=bindparam("b_title"),
+            version=table.c.version + 1,
+            modified_date=now,
+            modified_by=actor,
+        )
+    )
+    for part in chunks(rows, 1_000):
+        session.connection().execute(
+            stmt,
+            [
+                {"b_pk": r["pk"], "b_definition": r["definition"], "b_title": r["title"]}
+                for r in part
+            ],
+        )
+    for part in chunks([r["pk"] for r in rows]):
+        session.execute(delete(ObjectReference).where(ObjectReference.source_pk.in_(part)))

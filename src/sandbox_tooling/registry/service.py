@@ -229,3 +229,18 @@ def render(obj: RegistryObject) -> dict[str, Any]:
         "modifiedDate": obj.modified_date,
         "definition": obj.definition,
     }
+
+
+def overwrite_prepared(
+    session: Session, sandbox: Sandbox, items: Sequence[tuple[int, Prepared]], actor: str
+) -> None:
+    """Replace existing objects (by pk) with checked definitions; references follow."""
+    repository.overwrite(
+        session,
+        [{"pk": pk, "definition": p.definition, "title": p.title[:512]} for pk, p in items],
+        actor,
+        now_ms(),
+    )
+    repository.insert_references(
+        session, [row for pk, p in items for row in reference_rows(sandbox.id, pk, p.references)]
+    )

@@ -1,0 +1,291 @@
+"""Package versions (SPEC §4.13, §7.4): save, history, compare and update submissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.errors import BadRequest, Conflict
+from sandbox_tooling.identity.service import Principal
+from sandbox_tooling.importer import service as import_service
+from sandbox_tooling.importer.schemas import Alternative
+from sandbox_tooling.job import service as job_service
+from sandbox_tooling.kit.blobstore import BlobStore
+from sandbox_tooling.kit.ids import dashed_uuid
+from sandbox_tooling.models import Job, Package, PackageVersion
+from sandbox_tooling.package import service as package_service
+from sandbox_tooling.package import snapshot
+from sandbox_tooling.registry import repository as registry_repository
+from sandbox_tooling.version.schemas import CompareRequest, UpdateRequest
+
+
+def require_versionable(registry: ArtifactTypeRegistry, pkg: Package) -> None:
+    if package_service.VERSIONABLE not in package_service.capabilities(registry, pkg):
+        raise Conflict(
+            f"package {pkg.id} is not VERSIONABLE: every root artifact must be of a type "
+            "that supports updates (schemas, classes, field groups, data types)"
+        )
+
+
+def version_row(session: Session, pkg: Package, number: int | None) -> PackageVersion:
+    stmt = select(PackageVersion).where(PackageVersion.package_id == pkg.id)
+    if number is None:
+        stmt = stmt.order_by(PackageVersion.package_version.desc())
+    else:
+        stmt = stmt.where(PackageVersion.package_version == number)
+    row = session.scalars(stmt).first()
+    if row is None:
+        if number is None:
+            raise Conflict(f"package {pkg.id} has no published version")
+        raise BadRequest(f"packageVersion: package {pkg.id} has no version {number}")
+    return row
+
+
+def save_version(session: Session, principal: Principal, package_id: str) -> Job:
+    pkg = package_service.require(session, principal, package_id)
+    principal.require("Package", "manage", pkg.source_sandbox_name)
+    if pkg.status != package_service.PUBLISHED:
+        raise Conflict(f"package {pkg.id} is {pkg.status}; publish it before saving versions")
+    package_service.live_source(session, pkg)
+    latest = pkg.latest_package_version or 0
+    pending = session.scalars(
+        select(Job).where(
+            Job.package_id == pkg.id,
+            Job.request_type == "VERSION",
+            Job.job_type == "UPGRADE",
+            Job.status.in_(("PENDING", "IN_PROGRESS")),
+        )
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            f"version {pending.package_version} of package {pkg.id} is being saved "
+            f"(job {pending.id})"
+        )
+    return job_service.create(
+        session,
+        org_id=pkg.org_id,
+        request_type="VERSION",
+        job_type="UPGRADE",
+        name=f"Version Job Package: {pkg.id}",
+        description=None,
+        actor=principal.user_id,
+        package_id=pkg.id,
+        package_type=pkg.package_type,
+        source_sandbox=package_service.sandbox_ref(pkg),
+        destination_sandbox=package_service.sandbox_ref(pkg),
+        snapshot_id=dashed_uuid(),
+        package_version=latest + 1,
+    )
+
+
+def history(session: Session, principal: Principal, package_id: str) -> list[dict[str, Any]]:
+    pkg = package_service.require(session, principal, package_id)
+    rows = session.scalars(
+        select(PackageVersion)
+        .where(PackageVersion.package_id == pkg.id)
+        .order_by(PackageVersion.package_version.desc())
+    )
+    return [
+        {
+            "id": row.snapshot_id.replace("-", ""),
+            "version": 0,
+            "createdDate": row.created_date,
+            "modifiedDate": row.created_date,
+            "createdBy": row.created_by,
+            "modifiedBy": row.created_by,
+            "imsOrgId": pkg.org_id,
+            "packageVersion": row.package_version,
+        }
+        for row in rows
+    ]
+
+
+def last_pairs(session: Session, org_id: str, package_id: str, target: str) -> dict[str, str]:
+    """Source id -> target id, from this package's newest successful import (or update) into
+    ``target`` that was not rolled back."""
+    jobs = session.scalars(
+        select(Job)
+        .where(
+            Job.org_id == org_id,
+            Job.package_id == package_id,
+            Job.request_type == "IMPORT",
+            Job.job_type.in_(("NEW", "UPDATE")),
+            Job.status == "SUCCESS",
+        )
+        .order_by(Job.finished_date.desc())
+    )
+    for job in jobs:
+        if (job.destination_sandbox or {}).get("name") == target and not job.result.get(
+            "rolledBackBy"
+        ):
+            return dict(job.result.get("importReplacementMap", {}))
+    return {}
+
+
+def check_mappings(
+    session: Session,
+    blobs: BlobStore,
+    version: PackageVersion,
+    target_sandbox_id: str,
+    target_name: str,
+    mappings: dict[str, Alternative],
+    field: str,
+) -> dict[str, dict[str, str]]:
+    """Each key an artifact of the snapshot, each value an object of the same type in the
+    target. Returns the mappings as plain dicts."""
+    if not mappings:
+        return {}
+    manifest = snapshot.read_manifest(blobs, version)
+    in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
+    existing = registry_repository.types_of_ids(
+        session, target_sandbox_id, [m.id for m in mappings.values()]
+    )
+    for source_id, alt in mappings.items():
+        where = f"{field}.{source_id}"
+        if source_id not in in_package:
+            raise BadRequest(f"{where}: not an artifact of the package")
+        if alt.type != in_package[source_id]:
+            raise BadRequest(
+                f"{where}.type: {alt.type} does not match the artifact's type "
+                f"{in_package[source_id]}"
+            )
+        if (alt.type, alt.id) not in existing:
+            raise BadRequest(
+                f"{where}.id: {alt.type} '{alt.id}' does not exist in sandbox '{target_name}'"
+            )
+    return {k: {"id": v.id, "type": v.type} for k, v in mappings.items()}
+
+
+def submit_compare(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    blobs: BlobStore,
+    principal: Principal,
+    package_id: str,
+    body: CompareRequest,
+) -> Job:
+    """A VERSION/COMPUTE job; with ``triggerNew: false`` a finished (or running) compare of
+    the same version and target is returned instead."""
+    pkg = package_service.require(session, principal, package_id)
+    principal.require("Package", "view", pkg.source_sandbox_name)
+    require_versionable(registry, pkg)
+    version = version_row(session, pkg, body.package_version)
+    target = None
+    mappings: dict[str, dict[str, str]] = {}
+    if body.target_sandbox:
+        sandbox = import_service.target_sandbox(
+            session, principal, body.target_sandbox, "targetSandbox"
+        )
+        target = sandbox.name
+        mappings = check_mappings(
+            session,
+            blobs,
+            version,
+            sandbox.id,
+            target,
+            body.overwrite_mappings or {},
+            "overwriteMappings",
+        )
+    elif body.overwrite_mappings:
+        raise BadRequest("overwriteMappings: needs a targetSandbox")
+    params = {
+        "targetSandbox": target,
+        "packageVersion": body.package_version,
+        "overwriteMappings": mappings,
+    }
+    if not body.trigger_new:
+        previous = session.scalars(
+            select(Job)
+            .where(
+                Job.package_id == pkg.id,
+                Job.request_type == "VERSION",
+                Job.job_type == "COMPUTE",
+                Job.package_version == version.package_version,
+                Job.status.in_(("PENDING", "IN_PROGRESS", "SUCCESS")),
+            )
+            .order_by(Job.created_date.desc())
+        )
+        for job in previous:
+            if job.params == params:
+                return job
+    destination = {"name": target or pkg.source_sandbox_name, "imsOrgId": pkg.org_id}
+    return job_service.create(
+        session,
+        org_id=pkg.org_id,
+        request_type="VERSION",
+        job_type="COMPUTE",
+        name=f"Compute Job Package: {version.snapshot_id}",
+        description=None,
+        actor=principal.user_id,
+        package_id=pkg.id,
+        package_type=pkg.package_type,
+        source_sandbox=package_service.sandbox_ref(pkg),
+        destination_sandbox=destination,
+        snapshot_id=version.snapshot_id,
+        package_version=version.package_version,
+        params=params,
+    )
+
+
+def submit_update(
+    session: Session,
+    registry: ArtifactTypeRegistry,
+    blobs: BlobStore,
+    principal: Principal,
+    package_id: str,
+    body: UpdateRequest,
+) -> Job:
+    """An IMPORT/UPDATE job writing the latest version over the paired target objects."""
+    if body.id is not None and body.id != package_id:
+        raise BadRequest(f"id: '{body.id}' does not match the package in the path '{package_id}'")
+    pkg = package_service.require(session, principal, package_id)
+    require_versionable(registry, pkg)
+    version = import_service.published_version(session, pkg)
+    dest = body.destination_sandbox
+    if dest.ims_org_id and dest.ims_org_id != principal.org_id:
+        raise BadRequest(
+            f"destinationSandbox.imsOrgId: '{dest.ims_org_id}' is not the caller's "
+            f"org '{principal.org_id}'"
+        )
+    sandbox = import_service.target_sandbox(
+        session, principal, dest.name, "destinationSandbox.name"
+    )
+    principal.require("Package", "manage", sandbox.name)
+    mappings = check_mappings(
+        session,
+        blobs,
+        version,
+        sandbox.id,
+        sandbox.name,
+        body.overwrite_mappings or {},
+        "overwriteMappings",
+    )
+    return job_service.create(
+        session,
+        org_id=principal.org_id,
+        request_type="IMPORT",
+        job_type="UPDATE",
+        name=body.name or pkg.name,
+        description=body.description if body.description is not None else pkg.description,
+        actor=principal.user_id,
+        package_id=pkg.id,
+        package_type=pkg.package_type,
+        source_sandbox=package_service.sandbox_ref(pkg),
+        destination_sandbox={"name": sandbox.name, "imsOrgId": principal.org_id},
+        snapshot_id=version.snapshot_id,
+        package_version=version.package_version,
+        params={"overwriteMappings": mappings},
+    )
+
+
+def compare_envelope(job: Job, progress: Any = None) -> dict[str, Any]:
+    return {
+        "status": "OK",
+        "type": "SUCCESS",
+        "ajo": False,
+        "message": f"Job with ID: {job.id}",
+        "object": job_service.render(job, progress),
+    }
