@@ -134,7 +134,10 @@ class TestImport:
         }
         assert new_schema["id"].startswith(f"https://ns.adobe.com/{api.tenant}/schemas/")
         new_class = target[("REGISTRY_CLASS", mapping[world["cls"]])]["definition"]
-        assert new_class["definitions"]["store"]["properties"]["address"]["$ref"] == mapping[world["dt"]]
+        assert (
+            new_class["definitions"]["store"]["properties"]["address"]["$ref"]
+            == mapping[world["dt"]]
+        )
         new_fg = target[("REGISTRY_MIXIN", mapping[world["fg"]])]["definition"]
         assert mapping[world["dt"]] in str(new_fg) and world["dt"] not in str(new_fg)
         new_flow = target[("FLOW", mapping[world["flow"]])]["definition"]

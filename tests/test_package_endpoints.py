@@ -444,7 +444,8 @@ class TestChildren:
             world["rel"],
         }
         assert out[world["cls"]]["children"] == [
-            {"id": world["dt"], "title": "Tier", "type": "REGISTRY_DATATYPE"}]
+            {"id": world["dt"], "title": "Tier", "type": "REGISTRY_DATATYPE"}
+        ]
         assert out[world["schema"]]["title"] == "Members"
 
     def test_artifact_outside_package_is_400(self, api: Api, pkg: dict, world: dict) -> None:
