@@ -51,7 +51,8 @@ def test_serve_demo_prints_a_working_token(tmp_path: Path) -> None:
             except httpx.ConnectError:
                 time.sleep(0.05)
         assert r.status_code == 200
-        assert r.json()["data"][0]["name"] == "Loyalty starter kit"
+        names = {p["name"] for p in r.json()["data"]}
+        assert names == {"Loyalty starter kit", "Loyalty schemas"}
         r = httpx.get(
             f"{base}/data/foundation/registry/objects/REGISTRY_SCHEMA",
             headers={**headers, "x-sandbox-name": "prod"},

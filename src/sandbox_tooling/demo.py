@@ -456,32 +456,47 @@ def _seed_objects(session: Session, registry: ArtifactTypeRegistry, org: Org) ->
         },
     )
     now = now_ms()
-    session.add(
-        Package(
-            id=hex32(),
-            org_id=org.id,
-            name="Loyalty starter kit",
-            description="The gold-member journey and the member dataset, with their dependencies",
-            package_type="PARTIAL",
-            source_sandbox_name="prod",
-            source_org_id=org.id,
-            status="DRAFT",
-            visibility="PRIVATE",
-            access_type="TENANT",
-            expiry=now + 90 * DAY_MS,
-            publish_date=None,
-            version=0,
-            latest_package_version=None,
-            artifacts=[
+    for name, description, artifacts in (
+        (
+            "Loyalty starter kit",
+            "The gold-member journey and the member dataset, with their dependencies",
+            [
                 {"id": journey, "type": "JOURNEY", "title": "Gold member welcome"},
                 {"id": members_ds, "type": "CATALOG_DATASET", "title": "Loyalty Members Dataset"},
             ],
-            failure_reason=None,
-            tenant_id=org.tenant_id,
-            client_id="sbx-demo",
-            created_date=now,
-            modified_date=now,
-            created_by="system",
-            modified_by="system",
+        ),
+        (
+            "Loyalty schemas",
+            "The loyalty schemas and their field groups: versionable, for updates",
+            [
+                {"id": members, "type": "REGISTRY_SCHEMA", "title": "Loyalty Members"},
+                {"id": purchases, "type": "REGISTRY_SCHEMA", "title": "Online Purchases"},
+            ],
+        ),
+    ):
+        session.add(
+            Package(
+                id=hex32(),
+                org_id=org.id,
+                name=name,
+                description=description,
+                package_type="PARTIAL",
+                source_sandbox_name="prod",
+                source_org_id=org.id,
+                status="DRAFT",
+                visibility="PRIVATE",
+                access_type="TENANT",
+                expiry=now + 90 * DAY_MS,
+                publish_date=None,
+                version=0,
+                latest_package_version=None,
+                artifacts=artifacts,
+                failure_reason=None,
+                tenant_id=org.tenant_id,
+                client_id="sbx-demo",
+                created_date=now,
+                modified_date=now,
+                created_by="system",
+                modified_by="system",
+            )
         )
-    )
