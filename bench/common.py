@@ -93,6 +93,35 @@ def build_unit(i: int) -> list[tuple[str, dict[str, Any], str]]:
     ]
 
 
+def build_xdm_unit(i: int) -> list[tuple[str, dict[str, Any], str]]:
+    """Ten XDM objects whose root, schema A, makes a VERSIONABLE package.
+
+    dt1 <- dt2 <- fg1; fg2; fg3; cls <- schema B (fg3); schema A (fg1, fg2); identity
+    descriptor on A; relationship descriptor A -> B.
+    """
+    unit = [u for u in build_unit(i) if u[2] != "ds"]
+    unit.insert(
+        4,
+        (
+            "REGISTRY_MIXIN",
+            {
+                "title": f"fg3-{i}",
+                "meta:intendedToExtend": [PROFILE],
+                "properties": {"e": {"type": "string"}},
+            },
+            "fg3",
+        ),
+    )
+    for n, (type_name, definition, key) in enumerate(unit):
+        if key == "B":
+            unit[n] = (
+                type_name,
+                {**definition, "allOf": [{"$ref": "@cls"}, {"$ref": "@fg3"}]},
+                key,
+            )
+    return unit
+
+
 def _resolve(value: Any, ids: dict[str, str]) -> Any:
     if isinstance(value, str) and value.startswith("@"):
         return ids[value[1:]]
@@ -103,7 +132,9 @@ def _resolve(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
-def seed(state: Any, units: int, sandbox_name: str) -> list[str]:
+def seed(
+    state: Any, units: int, sandbox_name: str, unit: Any = None, root: str = "ds"
+) -> list[str]:
     roots = []
     with state.db.transaction() as s:
         org = identity_repository.get_org(s, ORG)
@@ -117,12 +148,12 @@ def seed(state: Any, units: int, sandbox_name: str) -> list[str]:
         batch: list[registry_service.Prepared] = []
         for i in range(units):
             ids: dict[str, str] = {}
-            for type_name, definition, key in build_unit(i):
+            for type_name, definition, key in (unit or build_unit)(i):
                 atype = state.registry.get(type_name)
                 p = registry_service.prepare(atype, _resolve(definition, ids), ctx)
                 ids[key] = p.object_id
                 batch.append(p)
-            roots.append(ids["ds"])
+            roots.append(ids[root])
         registry_service.create_objects(s, sandbox, ctx, batch, "bench")
         assert sandbox_repository.live(s, ORG, sandbox_name) is not None
     return roots

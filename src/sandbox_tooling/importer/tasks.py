@@ -28,7 +28,6 @@ from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
-from sandbox_tooling.kit.jsondiff import diff
 from sandbox_tooling.models import Job, PackageVersion, Sandbox
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import repository as registry_repository
@@ -334,16 +333,7 @@ class _ImportRun:
         title = atype.title(new, row.object_id)
         if title != row.title and (step.type, title) in self.taken:
             new = atype.retitle(new, row.title)  # another object has that title: keep ours
-        prepared = registry_service.prepare(
-            atype, new, self.type_ctx, object_id=row.object_id, references=refs
-        )
-        problems = atype.update_problems(row.definition, prepared.definition)
-        if problems:
-            listed = "; ".join(f"{path}: {why}" for path, why in problems)
-            self._fail_artifact(
-                step, f"unsupported change to {step.type} '{row.object_id}': {listed}"
-            )
-        if not diff(row.definition, prepared.definition):
+        if new == row.definition:  # most paired objects: nothing to validate or write
             self.completed.append(
                 task(
                     "NO_CHANGE",
@@ -355,6 +345,15 @@ class _ImportRun:
                 )
             )
             return
+        prepared = registry_service.prepare(
+            atype, new, self.type_ctx, object_id=row.object_id, references=refs
+        )
+        problems = atype.update_problems(row.definition, prepared.definition)
+        if problems:
+            listed = "; ".join(f"{path}: {why}" for path, why in problems)
+            self._fail_artifact(
+                step, f"unsupported change to {step.type} '{row.object_id}': {listed}"
+            )
         self._note_outside_refs(step, prepared)
         self.overwrites.append((step, row, prepared))
 
