@@ -24,6 +24,8 @@ from sandbox_tooling.package import tasks as _package_tasks  # noqa: F401  (regi
 from sandbox_tooling.package.endpoints import router as package_router
 from sandbox_tooling.registry.endpoints import router as registry_router
 from sandbox_tooling.sandbox.endpoints import router as sandbox_router
+from sandbox_tooling.sharing import tasks as _sharing_tasks  # noqa: F401  (registers handlers)
+from sandbox_tooling.sharing.endpoints import router as sharing_router
 from sandbox_tooling.version import tasks as _version_tasks  # noqa: F401  (registers handlers)
 from sandbox_tooling.version.endpoints import router as version_router
 
@@ -72,4 +74,5 @@ def create_app(settings: Settings, state: AppState | None = None) -> FastAPI:
     app.include_router(package_router)
     app.include_router(import_router)
     app.include_router(version_router)
+    app.include_router(sharing_router)
     return app

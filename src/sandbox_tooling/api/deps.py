@@ -88,8 +88,10 @@ def list_query(
     fields: dict[str, FieldSpec],
     sortable: dict[str, str],
     default_order: str,
+    extra: frozenset[str] = frozenset(),
 ) -> ListQuery:
-    """Parse ``property``/``orderby``/``start``/``limit`` of a list request (400 on errors)."""
+    """Parse ``property``/``orderby``/``start``/``limit`` of a list request (400 on errors);
+    ``extra`` names the endpoint's own parameters."""
     return parse_list_query(
         list(request.query_params.multi_items()),
         fields=fields,
@@ -97,4 +99,5 @@ def list_query(
         default_order=default_order,
         default_limit=state.settings.default_page_size,
         max_limit=state.settings.max_page_size,
+        extra_params=frozenset(e.lower() for e in extra),
     )

@@ -28,6 +28,7 @@ from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.tenant import TenantRewriter
 from sandbox_tooling.models import Job, PackageVersion, Sandbox
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import repository as registry_repository
@@ -147,6 +148,13 @@ class _ImportRun:
         self.registry = ctx.registry
         self.manifest = snapshot.read_manifest(ctx.blobs, version)
         self.full = self.manifest.get("packageType") == "FULL"
+        source_tenant = self.manifest.get("tenantId") or type_ctx.tenant
+        # Another org's package: its XDM content moves to this org's tenant.
+        self.tenant = (
+            TenantRewriter(source_tenant, type_ctx.tenant)
+            if source_tenant != type_ctx.tenant
+            else None
+        )
         self.stamp = now_ms()
         self.completed = ctx.progress.completed
         self.failed = ctx.progress.failed
@@ -291,10 +299,15 @@ class _ImportRun:
 
     def _rewrite(
         self, step: Step, definition: dict[str, Any]
-    ) -> tuple[dict[str, Any], list[Reference]]:
+    ) -> tuple[dict[str, Any], list[Reference] | None]:
+        """References mapped to the target's ids, the tenant moved if it differs, own id set.
+        The references come back when still valid (``None``: extract them again)."""
         atype = self.registry.get(step.type)
         assert step.target_id is not None
         new, refs = atype.rewrite_with_refs(definition, self.id_map)
+        if self.tenant is not None:
+            new = self.tenant.document(new)
+            return atype.with_id(new, step.target_id, self.type_ctx), None
         return atype.with_id(new, step.target_id, self.type_ctx), refs
 
     def _prepare(self, step: Step, definition: dict[str, Any]) -> registry_service.Prepared:

@@ -5,10 +5,12 @@ from sandbox_tooling.models.job import Job
 from sandbox_tooling.models.package import Package, PackageVersion
 from sandbox_tooling.models.registry import ObjectReference, RegistryObject
 from sandbox_tooling.models.sandbox import Sandbox
+from sandbox_tooling.models.sharing import Handshake, Transfer
 
 __all__ = [
     "AccessToken",
     "Credential",
+    "Handshake",
     "Job",
     "ObjectReference",
     "Org",
@@ -17,6 +19,7 @@ __all__ = [
     "RegistryObject",
     "Role",
     "Sandbox",
+    "Transfer",
     "User",
     "UserRole",
 ]

@@ -331,8 +331,11 @@ def sandbox_ref(pkg: Package) -> dict[str, Any]:
 
 # -- reads ------------------------------------------------------------------------------------
 def capabilities(registry: ArtifactTypeRegistry, pkg: Package) -> list[str]:
-    """VERSIONABLE exactly when every root artifact's type supports updates."""
+    """VERSIONABLE exactly when every root artifact's type supports updates (and the source
+    sandbox is this org's: a copy shared by another org has no source here to version)."""
     roots = pkg.artifacts
+    if pkg.source_org_id != pkg.org_id:
+        return []
     if (
         pkg.package_type == PARTIAL
         and roots

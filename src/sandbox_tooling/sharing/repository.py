@@ -1,0 +1,61 @@
+"""Handshake and transfer queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.kit.listing import ListQuery
+from sandbox_tooling.kit.sql import paginate
+from sandbox_tooling.models import Handshake, Org, Transfer
+
+OPEN_STATUSES = ("APPROVAL_PENDING", "APPROVED")
+
+
+def orgs(session: Session, ids: Iterable[str]) -> dict[str, Org]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {o.id: o for o in session.scalars(select(Org).where(Org.id.in_(wanted)))}
+
+
+def link_between(session: Session, a: str, b: str, statuses: Iterable[str]) -> Handshake | None:
+    """A link between two orgs, in either direction, in one of ``statuses``."""
+    return session.scalars(
+        select(Handshake).where(
+            or_(
+                and_(Handshake.source_org_id == a, Handshake.target_org_id == b),
+                and_(Handshake.source_org_id == b, Handshake.target_org_id == a),
+            ),
+            Handshake.status.in_(tuple(statuses)),
+        )
+    ).first()
+
+
+def by_linking_id(session: Session, linking_id: str) -> Handshake | None:
+    return session.scalars(select(Handshake).where(Handshake.linking_id == linking_id)).first()
+
+
+def handshakes(
+    session: Session, org_id: str, direction: str | None, query: ListQuery
+) -> tuple[list[Handshake], int]:
+    if direction == "INCOMING":
+        where = Handshake.target_org_id == org_id
+    elif direction == "OUTGOING":
+        where = Handshake.source_org_id == org_id
+    else:
+        where = or_(Handshake.source_org_id == org_id, Handshake.target_org_id == org_id)
+    return paginate(session, select(Handshake).where(where), Handshake, query, Handshake.id)
+
+
+def transfers(
+    session: Session, org_id: str, request_type: str | None, query: ListQuery
+) -> tuple[list[Transfer], int]:
+    stmt = select(Transfer).where(
+        or_(Transfer.source_org_id == org_id, Transfer.target_org_id == org_id)
+    )
+    if request_type:
+        stmt = stmt.where(Transfer.request_type == request_type)
+    return paginate(session, stmt, Transfer, query, Transfer.id)
