@@ -14,7 +14,7 @@ from sandbox_tooling.artifact_type.spec import Permission
 from sandbox_tooling.errors import BadRequest, Conflict
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import similarity
-from sandbox_tooling.importer.schemas import ImportRequest
+from sandbox_tooling.importer.schemas import Alternative, ImportRequest
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.clock import now_ms
@@ -218,44 +218,84 @@ def submit_import(
     sandbox = target_sandbox(session, principal, dest.name, "destinationSandbox.name")
     principal.require("Package", "manage", sandbox.name)
     alternatives = body.alternatives or {}
-    if alternatives:
-        if pkg.package_type == package_service.FULL:
-            raise BadRequest("alternatives: a FULL package creates every object anew")
-        manifest = snapshot.read_manifest(blobs, version)
-        in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
-        existing = registry_repository.types_of_ids(
-            session, sandbox.id, [alt.id for alt in alternatives.values()]
-        )
-        for source_id, alt in alternatives.items():
-            field = f"alternatives.{source_id}"
-            if source_id not in in_package:
-                raise BadRequest(f"{field}: not an artifact of package {pkg.id}")
-            if alt.type != in_package[source_id]:
-                raise BadRequest(
-                    f"{field}.type: {alt.type} does not match the artifact's type "
-                    f"{in_package[source_id]}"
-                )
-            if (alt.type, alt.id) not in existing:
-                raise BadRequest(
-                    f"{field}.id: {alt.type} '{alt.id}' does not exist in sandbox '{sandbox.name}'"
-                )
-    job = job_service.create(
+    if alternatives and pkg.package_type == package_service.FULL:
+        raise BadRequest("alternatives: a FULL package creates every object anew")
+    checked = check_mappings(session, blobs, version, sandbox, alternatives, "alternatives")
+    job = target_job(
         session,
+        principal,
+        pkg,
+        version,
+        sandbox,
+        job_type="NEW",
+        name=body.name,
+        description=body.description,
+        params={"alternatives": checked},
+    )
+    return pkg, job
+
+
+def check_mappings(
+    session: Session,
+    blobs: BlobStore,
+    version: PackageVersion,
+    sandbox: Sandbox,
+    mappings: dict[str, Alternative],
+    field: str,
+) -> dict[str, dict[str, str]]:
+    """``alternatives`` / ``overwriteMappings``: each key an artifact of the snapshot, each
+    value an object of the same type in the target sandbox. Returns them as plain dicts."""
+    if not mappings:
+        return {}
+    manifest = snapshot.read_manifest(blobs, version)
+    in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
+    existing = registry_repository.types_of_ids(
+        session, sandbox.id, [m.id for m in mappings.values()]
+    )
+    for source_id, alt in mappings.items():
+        where = f"{field}.{source_id}"
+        if source_id not in in_package:
+            raise BadRequest(f"{where}: not an artifact of the package")
+        if alt.type != in_package[source_id]:
+            raise BadRequest(
+                f"{where}.type: {alt.type} does not match the artifact's type "
+                f"{in_package[source_id]}"
+            )
+        if (alt.type, alt.id) not in existing:
+            raise BadRequest(
+                f"{where}.id: {alt.type} '{alt.id}' does not exist in sandbox '{sandbox.name}'"
+            )
+    return {k: {"id": v.id, "type": v.type} for k, v in mappings.items()}
+
+
+def target_job(
+    session: Session,
+    principal: Principal,
+    pkg: Package,
+    version: PackageVersion,
+    sandbox: Sandbox,
+    *,
+    job_type: str,
+    name: str | None,
+    description: str | None,
+    params: dict[str, Any],
+) -> Job:
+    """An IMPORT job of ``version`` into ``sandbox``; name and description default to the
+    package's."""
+    return job_service.create_for_package(
+        session,
+        pkg,
         org_id=principal.org_id,
         request_type="IMPORT",
-        job_type="NEW",
-        name=body.name or pkg.name,
-        description=body.description if body.description is not None else pkg.description,
+        job_type=job_type,
+        name=name or pkg.name,
+        description=description if description is not None else pkg.description,
         actor=principal.user_id,
-        package_id=pkg.id,
-        package_type=pkg.package_type,
-        source_sandbox=package_service.sandbox_ref(pkg),
         destination_sandbox={"name": sandbox.name, "imsOrgId": principal.org_id},
         snapshot_id=version.snapshot_id,
         package_version=version.package_version,
-        params={"alternatives": {k: {"id": v.id, "type": v.type} for k, v in alternatives.items()}},
+        params=params,
     )
-    return pkg, job
 
 
 def render_submitted(pkg: Package, job: Job) -> dict[str, Any]:

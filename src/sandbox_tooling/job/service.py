@@ -13,7 +13,7 @@ from sandbox_tooling.job.handlers import Progress
 from sandbox_tooling.job.repository import FAILED, IN_PROGRESS, PENDING, SUCCESS
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
-from sandbox_tooling.models import Job
+from sandbox_tooling.models import Job, Package
 
 REQUEST_TYPES = ("EXPORT", "IMPORT", "COPY", "VERSION", "TRANSFER")
 JOB_TYPES = ("NEW", "RESUME", "ROLLBACK", "COMPUTE", "UPGRADE", "UPDATE")
@@ -121,6 +121,40 @@ def create(
     session.add(job)
     session.flush()
     return job
+
+
+def create_for_package(
+    session: Session,
+    pkg: Package,
+    *,
+    request_type: str,
+    job_type: str,
+    name: str,
+    actor: str,
+    description: str | None = None,
+    org_id: str | None = None,
+    destination_sandbox: dict[str, Any] | None = None,
+    snapshot_id: str | None = None,
+    package_version: int | None = None,
+    params: dict[str, Any] | None = None,
+) -> Job:
+    """A job about a package: its org (unless given), id, type and source sandbox filled in."""
+    return create(
+        session,
+        org_id=org_id or pkg.org_id,
+        request_type=request_type,
+        job_type=job_type,
+        name=name,
+        description=description,
+        actor=actor,
+        package_id=pkg.id,
+        package_type=pkg.package_type,
+        source_sandbox={"name": pkg.source_sandbox_name, "imsOrgId": pkg.source_org_id},
+        destination_sandbox=destination_sandbox,
+        snapshot_id=snapshot_id,
+        package_version=package_version,
+        params=params,
+    )
 
 
 def require(session: Session, org_id: str, job_id: str) -> Job:

@@ -307,17 +307,14 @@ def publish(
     pkg.failure_reason = None
     _touch(pkg, principal)
     package_version = 0 if pkg.latest_package_version is None else pkg.latest_package_version + 1
-    job = job_service.create(
+    job = job_service.create_for_package(
         session,
-        org_id=pkg.org_id,
+        pkg,
         request_type="EXPORT",
         job_type="NEW",
         name=pkg.name,
         description=pkg.description,
         actor=principal.user_id,
-        package_id=pkg.id,
-        package_type=pkg.package_type,
-        source_sandbox=sandbox_ref(pkg),
         snapshot_id=dashed_uuid(),
         package_version=package_version,
         params={"expiryPeriod": expiry_period},

@@ -215,17 +215,13 @@ def _new_transfer(
 def _transfer_job(session: Session, principal: Principal, transfer: Transfer, pkg: Package) -> Job:
     session.add(transfer)
     session.flush()
-    job = job_service.create(
+    job = job_service.create_for_package(
         session,
-        org_id=transfer.source_org_id,
+        pkg,
         request_type="TRANSFER",
         job_type="NEW",
         name=f"Transfer of {pkg.name} to {transfer.target_org_id}",
-        description=None,
         actor=principal.user_id,
-        package_id=pkg.id,
-        package_type=pkg.package_type,
-        source_sandbox=package_service.sandbox_ref(pkg),
         params={"transferId": transfer.id},
     )
     transfer.job_id = job.id

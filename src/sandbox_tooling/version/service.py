@@ -11,14 +11,11 @@ from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
 from sandbox_tooling.errors import BadRequest, Conflict
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import service as import_service
-from sandbox_tooling.importer.schemas import Alternative
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.ids import dashed_uuid
 from sandbox_tooling.models import Job, Package, PackageVersion
 from sandbox_tooling.package import service as package_service
-from sandbox_tooling.package import snapshot
-from sandbox_tooling.registry import repository as registry_repository
 from sandbox_tooling.version.schemas import CompareRequest, UpdateRequest
 
 
@@ -64,17 +61,13 @@ def save_version(session: Session, principal: Principal, package_id: str) -> Job
             f"version {pending.package_version} of package {pkg.id} is being saved "
             f"(job {pending.id})"
         )
-    return job_service.create(
+    return job_service.create_for_package(
         session,
-        org_id=pkg.org_id,
+        pkg,
         request_type="VERSION",
         job_type="UPGRADE",
         name=f"Version Job Package: {pkg.id}",
-        description=None,
         actor=principal.user_id,
-        package_id=pkg.id,
-        package_type=pkg.package_type,
-        source_sandbox=package_service.sandbox_ref(pkg),
         destination_sandbox=package_service.sandbox_ref(pkg),
         snapshot_id=dashed_uuid(),
         package_version=latest + 1,
@@ -125,40 +118,6 @@ def last_pairs(session: Session, org_id: str, package_id: str, target: str) -> d
     return {}
 
 
-def check_mappings(
-    session: Session,
-    blobs: BlobStore,
-    version: PackageVersion,
-    target_sandbox_id: str,
-    target_name: str,
-    mappings: dict[str, Alternative],
-    field: str,
-) -> dict[str, dict[str, str]]:
-    """Each key an artifact of the snapshot, each value an object of the same type in the
-    target. Returns the mappings as plain dicts."""
-    if not mappings:
-        return {}
-    manifest = snapshot.read_manifest(blobs, version)
-    in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
-    existing = registry_repository.types_of_ids(
-        session, target_sandbox_id, [m.id for m in mappings.values()]
-    )
-    for source_id, alt in mappings.items():
-        where = f"{field}.{source_id}"
-        if source_id not in in_package:
-            raise BadRequest(f"{where}: not an artifact of the package")
-        if alt.type != in_package[source_id]:
-            raise BadRequest(
-                f"{where}.type: {alt.type} does not match the artifact's type "
-                f"{in_package[source_id]}"
-            )
-        if (alt.type, alt.id) not in existing:
-            raise BadRequest(
-                f"{where}.id: {alt.type} '{alt.id}' does not exist in sandbox '{target_name}'"
-            )
-    return {k: {"id": v.id, "type": v.type} for k, v in mappings.items()}
-
-
 def submit_compare(
     session: Session,
     registry: ArtifactTypeRegistry,
@@ -180,14 +139,8 @@ def submit_compare(
             session, principal, body.target_sandbox, "targetSandbox"
         )
         target = sandbox.name
-        mappings = check_mappings(
-            session,
-            blobs,
-            version,
-            sandbox.id,
-            target,
-            body.overwrite_mappings or {},
-            "overwriteMappings",
+        mappings = import_service.check_mappings(
+            session, blobs, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
         )
     elif body.overwrite_mappings:
         raise BadRequest("overwriteMappings: needs a targetSandbox")
@@ -212,17 +165,13 @@ def submit_compare(
             if job.params == params:
                 return job
     destination = {"name": target or pkg.source_sandbox_name, "imsOrgId": pkg.org_id}
-    return job_service.create(
+    return job_service.create_for_package(
         session,
-        org_id=pkg.org_id,
+        pkg,
         request_type="VERSION",
         job_type="COMPUTE",
         name=f"Compute Job Package: {version.snapshot_id}",
-        description=None,
         actor=principal.user_id,
-        package_id=pkg.id,
-        package_type=pkg.package_type,
-        source_sandbox=package_service.sandbox_ref(pkg),
         destination_sandbox=destination,
         snapshot_id=version.snapshot_id,
         package_version=version.package_version,
@@ -254,29 +203,18 @@ def submit_update(
         session, principal, dest.name, "destinationSandbox.name"
     )
     principal.require("Package", "manage", sandbox.name)
-    mappings = check_mappings(
-        session,
-        blobs,
-        version,
-        sandbox.id,
-        sandbox.name,
-        body.overwrite_mappings or {},
-        "overwriteMappings",
+    mappings = import_service.check_mappings(
+        session, blobs, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
     )
-    return job_service.create(
+    return import_service.target_job(
         session,
-        org_id=principal.org_id,
-        request_type="IMPORT",
+        principal,
+        pkg,
+        version,
+        sandbox,
         job_type="UPDATE",
-        name=body.name or pkg.name,
-        description=body.description if body.description is not None else pkg.description,
-        actor=principal.user_id,
-        package_id=pkg.id,
-        package_type=pkg.package_type,
-        source_sandbox=package_service.sandbox_ref(pkg),
-        destination_sandbox={"name": sandbox.name, "imsOrgId": principal.org_id},
-        snapshot_id=version.snapshot_id,
-        package_version=version.package_version,
+        name=body.name,
+        description=body.description,
         params={"overwriteMappings": mappings},
     )
 
