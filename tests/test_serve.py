@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import httpx
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _get(url: str, headers: dict[str, str]) -> dict:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+        assert r.status == 200
+        return json.loads(r.read())
 
 
 def test_serve_demo_prints_a_working_token(tmp_path: Path) -> None:
@@ -44,20 +51,21 @@ def test_serve_demo_prints_a_working_token(tmp_path: Path) -> None:
         token, api_key, org = match.groups()
         headers = {"Authorization": f"Bearer {token}", "x-api-key": api_key, "x-gw-ims-org-id": org}
         base = f"http://127.0.0.1:{port}"
+        body = None
         for _ in range(200):
             try:
-                r = httpx.get(f"{base}/data/foundation/exim/packages", headers=headers)
+                body = _get(f"{base}/data/foundation/exim/packages", headers)
                 break
-            except httpx.ConnectError:
+            except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.05)
-        assert r.status_code == 200
-        names = {p["name"] for p in r.json()["data"]}
+        assert body is not None
+        names = {p["name"] for p in body["data"]}
         assert names == {"Loyalty starter kit", "Loyalty schemas"}
-        r = httpx.get(
+        schemas = _get(
             f"{base}/data/foundation/registry/objects/REGISTRY_SCHEMA",
-            headers={**headers, "x-sandbox-name": "prod"},
+            {**headers, "x-sandbox-name": "prod"},
         )
-        assert r.json()["totalElements"] == 3
+        assert schemas["totalElements"] == 3
     finally:
         proc.terminate()
         proc.wait(timeout=20)
