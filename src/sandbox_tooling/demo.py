@@ -65,17 +65,9 @@ def ensure_demo(session: Session, registry: ArtifactTypeRegistry) -> list[DemoCr
             if org_id == ACME:
                 _seed_objects(session, registry, org)
         else:
-            from sqlalchemy import select
-
-            from sandbox_tooling.models import Credential, User
-
-            row = session.execute(
-                select(Credential.client_id)
-                .join(User, User.pk == Credential.user_pk)
-                .where(User.org_id == org_id, User.user_id == user)
-            ).first()
-            if row:
-                out.append(DemoCredential(org_id, user, row[0], None))
+            client_id = identity_repository.first_client_id(session, org_id, user)
+            if client_id:
+                out.append(DemoCredential(org_id, user, client_id, None))
     session.flush()
     return out
 

@@ -57,3 +57,13 @@ def token_principal(
 
 def purge_expired_tokens(session: Session, now: int) -> None:
     session.execute(delete(AccessToken).where(AccessToken.expires_at < now))
+
+
+def first_client_id(session: Session, org_id: str, user_id: str) -> str | None:
+    """The oldest API client of a user."""
+    return session.scalars(
+        select(Credential.client_id)
+        .join(User, User.pk == Credential.user_pk)
+        .where(User.org_id == org_id, User.user_id == user_id)
+        .order_by(Credential.created_date)
+    ).first()

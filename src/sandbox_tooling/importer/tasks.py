@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -30,10 +29,12 @@ from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.tenant import TenantRewriter
 from sandbox_tooling.models import Job, PackageVersion, Sandbox
+from sandbox_tooling.package import repository as package_repository
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import repository as registry_repository
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.registry.repository import ObjectRow
+from sandbox_tooling.sandbox import repository as sandbox_repository
 
 BATCH = 1_000
 ACTIONS: tuple[Action, ...] = ("CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP")
@@ -62,13 +63,8 @@ def load_job(session: Session, job_id: str) -> Job:
 
 
 def lock_target(session: Session, org_id: str, name: str) -> Sandbox:
-    """The live target sandbox, locked for the rest of the transaction on PostgreSQL."""
-    stmt = select(Sandbox).where(
-        Sandbox.org_id == org_id, Sandbox.name == name, Sandbox.state != "deleted"
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    sandbox = session.scalars(stmt).first()
+    """The live target sandbox, locked for the rest of the transaction."""
+    sandbox = sandbox_repository.lock_live(session, org_id, name)
     if sandbox is None:
         raise Conflict(f"target sandbox '{name}' no longer exists")
     return sandbox
@@ -78,9 +74,7 @@ def start_run(
     ctx: handlers.JobContext, session: Session, *, update: bool
 ) -> tuple[Job, _ImportRun]:
     job = load_job(session, ctx.job_id)
-    version = session.scalars(
-        select(PackageVersion).where(PackageVersion.snapshot_id == job.snapshot_id)
-    ).first()
+    version = package_repository.version_by_snapshot(session, job.snapshot_id)
     if version is None:
         raise Conflict(
             f"the snapshot {job.snapshot_id} of package {job.package_id} is gone "

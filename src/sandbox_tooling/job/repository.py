@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -47,3 +49,47 @@ def ids_with_status(session: Session, status: str) -> list[str]:
 
 def page(session: Session, org_id: str, query: ListQuery) -> tuple[list[Job], int]:
     return paginate(session, select(Job).where(Job.org_id == org_id), Job, query, Job.id)
+
+
+def running_version_save(session: Session, package_id: str) -> Job | None:
+    return session.scalars(
+        select(Job).where(
+            Job.package_id == package_id,
+            Job.request_type == "VERSION",
+            Job.job_type == "UPGRADE",
+            Job.status.in_((PENDING, IN_PROGRESS)),
+        )
+    ).first()
+
+
+def imports_of(session: Session, org_id: str, package_id: str) -> list[tuple[str, Any]]:
+    """``(id, destination_sandbox)`` of the package's successful imports and updates, newest
+    first; results (which can be large) are not loaded."""
+    rows = session.execute(
+        select(Job.id, Job.destination_sandbox)
+        .where(
+            Job.org_id == org_id,
+            Job.package_id == package_id,
+            Job.request_type == "IMPORT",
+            Job.job_type.in_(("NEW", "UPDATE")),
+            Job.status == SUCCESS,
+        )
+        .order_by(Job.finished_date.desc())
+    )
+    return [(i, d) for i, d in rows]
+
+
+def compares_of(session: Session, package_id: str, package_version: int) -> list[tuple[str, Any]]:
+    """``(id, params)`` of the version's live or finished compare jobs, newest first."""
+    rows = session.execute(
+        select(Job.id, Job.params)
+        .where(
+            Job.package_id == package_id,
+            Job.request_type == "VERSION",
+            Job.job_type == "COMPUTE",
+            Job.package_version == package_version,
+            Job.status.in_((PENDING, IN_PROGRESS, SUCCESS)),
+        )
+        .order_by(Job.created_date.desc())
+    )
+    return [(i, p) for i, p in rows]

@@ -31,3 +31,30 @@ def latest_version(session: Session, package_id: str) -> PackageVersion | None:
         .where(PackageVersion.package_id == package_id)
         .order_by(PackageVersion.package_version.desc())
     ).first()
+
+
+def versions(session: Session, package_id: str) -> list[PackageVersion]:
+    """Newest first."""
+    return list(
+        session.scalars(
+            select(PackageVersion)
+            .where(PackageVersion.package_id == package_id)
+            .order_by(PackageVersion.package_version.desc())
+        )
+    )
+
+
+def version_number(session: Session, package_id: str, number: int) -> PackageVersion | None:
+    return session.scalars(
+        select(PackageVersion).where(
+            PackageVersion.package_id == package_id, PackageVersion.package_version == number
+        )
+    ).first()
+
+
+def version_by_snapshot(session: Session, snapshot_id: str | None) -> PackageVersion | None:
+    if snapshot_id is None:
+        return None
+    return session.scalars(
+        select(PackageVersion).where(PackageVersion.snapshot_id == snapshot_id)
+    ).first()

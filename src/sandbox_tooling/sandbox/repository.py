@@ -60,3 +60,14 @@ def empty(session: Session, sandbox_id: str) -> int:
     """Delete every object of a sandbox (references go with them by cascade)."""
     result = session.execute(delete(RegistryObject).where(RegistryObject.sandbox_id == sandbox_id))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def lock_live(session: Session, org_id: str, name: str) -> Sandbox | None:
+    """The live sandbox, row-locked for the rest of the transaction on PostgreSQL (SQLite's
+    write transactions are exclusive already)."""
+    stmt = select(Sandbox).where(
+        Sandbox.org_id == org_id, Sandbox.name == name, Sandbox.state != DELETED
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
 from sandbox_tooling.errors import BadRequest, Conflict
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import service as import_service
+from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.ids import dashed_uuid
 from sandbox_tooling.models import Job, Package, PackageVersion
+from sandbox_tooling.package import repository as package_repository
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.version.schemas import CompareRequest, UpdateRequest
 
@@ -28,15 +29,13 @@ def require_versionable(registry: ArtifactTypeRegistry, pkg: Package) -> None:
 
 
 def version_row(session: Session, pkg: Package, number: int | None) -> PackageVersion:
-    stmt = select(PackageVersion).where(PackageVersion.package_id == pkg.id)
     if number is None:
-        stmt = stmt.order_by(PackageVersion.package_version.desc())
-    else:
-        stmt = stmt.where(PackageVersion.package_version == number)
-    row = session.scalars(stmt).first()
-    if row is None:
-        if number is None:
+        rows = package_repository.versions(session, pkg.id)
+        if not rows:
             raise Conflict(f"package {pkg.id} has no published version")
+        return rows[0]
+    row = package_repository.version_number(session, pkg.id, number)
+    if row is None:
         raise BadRequest(f"packageVersion: package {pkg.id} has no version {number}")
     return row
 
@@ -48,14 +47,7 @@ def save_version(session: Session, principal: Principal, package_id: str) -> Job
         raise Conflict(f"package {pkg.id} is {pkg.status}; publish it before saving versions")
     package_service.live_source(session, pkg)
     latest = pkg.latest_package_version or 0
-    pending = session.scalars(
-        select(Job).where(
-            Job.package_id == pkg.id,
-            Job.request_type == "VERSION",
-            Job.job_type == "UPGRADE",
-            Job.status.in_(("PENDING", "IN_PROGRESS")),
-        )
-    ).first()
+    pending = job_repository.running_version_save(session, pkg.id)
     if pending is not None:
         raise Conflict(
             f"version {pending.package_version} of package {pkg.id} is being saved "
@@ -76,11 +68,7 @@ def save_version(session: Session, principal: Principal, package_id: str) -> Job
 
 def history(session: Session, principal: Principal, package_id: str) -> list[dict[str, Any]]:
     pkg = package_service.require(session, principal, package_id)
-    rows = session.scalars(
-        select(PackageVersion)
-        .where(PackageVersion.package_id == pkg.id)
-        .order_by(PackageVersion.package_version.desc())
-    )
+    rows = package_repository.versions(session, pkg.id)
     return [
         {
             "id": row.snapshot_id.replace("-", ""),
@@ -99,21 +87,11 @@ def history(session: Session, principal: Principal, package_id: str) -> list[dic
 def last_pairs(session: Session, org_id: str, package_id: str, target: str) -> dict[str, str]:
     """Source id -> target id, from this package's newest successful import (or update) into
     ``target`` that was not rolled back."""
-    jobs = session.scalars(
-        select(Job)
-        .where(
-            Job.org_id == org_id,
-            Job.package_id == package_id,
-            Job.request_type == "IMPORT",
-            Job.job_type.in_(("NEW", "UPDATE")),
-            Job.status == "SUCCESS",
-        )
-        .order_by(Job.finished_date.desc())
-    )
-    for job in jobs:
-        if (job.destination_sandbox or {}).get("name") == target and not job.result.get(
-            "rolledBackBy"
-        ):
+    for job_id, destination in job_repository.imports_of(session, org_id, package_id):
+        if (destination or {}).get("name") != target:
+            continue
+        job = job_repository.get(session, job_id)
+        if job is not None and not job.result.get("rolledBackBy"):
             return dict(job.result.get("importReplacementMap", {}))
     return {}
 
@@ -150,20 +128,11 @@ def submit_compare(
         "overwriteMappings": mappings,
     }
     if not body.trigger_new:
-        previous = session.scalars(
-            select(Job)
-            .where(
-                Job.package_id == pkg.id,
-                Job.request_type == "VERSION",
-                Job.job_type == "COMPUTE",
-                Job.package_version == version.package_version,
-                Job.status.in_(("PENDING", "IN_PROGRESS", "SUCCESS")),
-            )
-            .order_by(Job.created_date.desc())
-        )
-        for job in previous:
-            if job.params == params:
-                return job
+        for job_id, job_params in job_repository.compares_of(
+            session, pkg.id, version.package_version
+        ):
+            if job_params == params:
+                return job_service.require(session, pkg.org_id, job_id)
     destination = {"name": target or pkg.source_sandbox_name, "imsOrgId": pkg.org_id}
     return job_service.create_for_package(
         session,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
@@ -87,9 +86,7 @@ class ComputeDelta:
             if job is None or job.status != IN_PROGRESS:
                 raise Conflict(f"job {ctx.job_id} is no longer in progress")
             pkg = package_repository.get(session, job.package_id or "")
-            version = session.scalars(
-                select(PackageVersion).where(PackageVersion.snapshot_id == job.snapshot_id)
-            ).first()
+            version = package_repository.version_by_snapshot(session, job.snapshot_id)
             if pkg is None or version is None:
                 raise Conflict(f"package {job.package_id} or its version was deleted")
             manifest = snapshot.read_manifest(ctx.blobs, version)
