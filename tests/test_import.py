@@ -669,3 +669,28 @@ def test_process_killed_mid_import(
     target = objects(api, "dev")
     assert len(target) == len(job["createdObjects"]) == 12  # the journey closure, once
     refs_resolve_in(api, state, target)
+
+
+@pytest.mark.parametrize("same_target", [True, False])
+def test_imports_serialize_per_target(
+    api: Api,
+    state: AppState,
+    world: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    same_target: bool,
+) -> None:
+    """Each import sleeps 1.5 s while holding its target: two into one target take 3 s or
+    more; into two targets they overlap on PostgreSQL (SQLite has one writer: serial)."""
+    sandbox(api, "qa")
+    pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
+    failpoints.reset()
+    monkeypatch.setenv("SBX_FAILPOINTS", "import.batch=1:sleep1500,import.batch=2:sleep1500")
+    start = time.monotonic()
+    r1, r2 = submit(api, pid, "dev"), submit(api, pid, "dev" if same_target else "qa")
+    assert api.wait_job(r1.json()["jobId"])["jobStatus"] == "SUCCESS"
+    assert api.wait_job(r2.json()["jobId"])["jobStatus"] == "SUCCESS"
+    elapsed = time.monotonic() - start
+    if same_target or state.db.is_sqlite:
+        assert elapsed >= 3.0, elapsed
+    else:
+        assert elapsed < 2.8, elapsed
