@@ -157,6 +157,24 @@ def journey(
     return {"name": name, "status": "draft", "nodes": nodes}
 
 
+#: Keys of ``seed_world`` in the journey's closure (everything but the flow, its mapping set
+#: and the consent policy).
+JOURNEY_CLOSURE = (
+    "journey",
+    "aud",
+    "merge",
+    "ds",
+    "schema",
+    "fg",
+    "dt",
+    "desc",
+    "rel",
+    "store_schema",
+    "cls",
+    "ns",
+)
+
+
 def seed_world(api: Any, sandbox: str = "prod") -> dict[str, str]:
     """One object of every built-in type, wired together as on the platform."""
     t = api.tenant

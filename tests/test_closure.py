@@ -43,23 +43,7 @@ def test_transitive(api: Api, state: AppState) -> None:
     w = f.seed_world(api)
     cl = _closure(state, api, [("JOURNEY", w["journey"])])
     got = {i for _t, i in cl.nodes}
-    assert got == {
-        w[k]
-        for k in (
-            "journey",
-            "aud",
-            "merge",
-            "ds",
-            "schema",
-            "fg",
-            "dt",
-            "desc",
-            "rel",
-            "store_schema",
-            "cls",
-            "ns",
-        )
-    }
+    assert got == {w[k] for k in f.JOURNEY_CLOSURE}
     assert not cl.missing
 
 

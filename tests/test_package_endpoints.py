@@ -322,20 +322,7 @@ class TestPublish:
             arts = list(snapshot.iter_artifacts(state.blobs, version))
             manifest = snapshot.read_manifest(state.blobs, version)
         keys = {(a["type"], a["id"]) for a in arts}
-        for k in (
-            "journey",
-            "aud",
-            "merge",
-            "ds",
-            "schema",
-            "fg",
-            "dt",
-            "desc",
-            "rel",
-            "store_schema",
-            "cls",
-            "ns",
-        ):
+        for k in f.JOURNEY_CLOSURE:
             assert any(i == world[k] for _t, i in keys), k
         assert ("FLOW", world["flow"]) not in keys and (
             "DULE_CONSENT_POLICY",
