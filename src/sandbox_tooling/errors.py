@@ -31,12 +31,6 @@ class ValidationFailed(BadRequest):
     title = "Validation failed"
 
 
-class Unauthorized(AppError):
-    status_code = 401
-    code = "EXIM-401"
-    title = "Unauthorized"
-
-
 class Forbidden(AppError):
     status_code = 403
     code = "EXIM-403"
@@ -53,12 +47,6 @@ class Conflict(AppError):
     status_code = 409
     code = "EXIM-409"
     title = "Conflict"
-
-
-class PayloadTooLarge(AppError):
-    status_code = 413
-    code = "EXIM-413"
-    title = "Payload too large"
 
 
 class GatewayError(AppError):

@@ -22,10 +22,6 @@ class BlobStore(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
-    def exists(self, key: str) -> bool: ...
-
-    def delete(self, key: str) -> None: ...
-
 
 class LocalBlobStore:
     """Blobs as files under a directory, written via a temporary file and ``os.replace``."""
@@ -62,9 +58,3 @@ class LocalBlobStore:
     def get(self, key: str) -> bytes:
         with self.open(key) as fh:
             return fh.read()
-
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
-    def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)

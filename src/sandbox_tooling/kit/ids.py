@@ -1,12 +1,9 @@
-"""Identifier generators and format checks."""
+"""Identifier generators."""
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
-
-HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 
 def hex32() -> str:
@@ -20,7 +17,3 @@ def dashed_uuid() -> str:
 
 def hex_token(n_bytes: int) -> str:
     return secrets.token_hex(n_bytes)
-
-
-def is_hex32(value: str) -> bool:
-    return bool(HEX32.match(value))
