@@ -57,3 +57,11 @@ def test_openapi_is_served(api: Api) -> None:
     paths = r.json()["paths"]
     assert "/data/foundation/exim/packages/{package_id}/export" in paths
     assert "/data/foundation/registry/objects/{type_name}" in paths
+
+
+def test_trailing_slashes_as_in_the_documents(api: Api) -> None:
+    r = api.post(f"{P}/", json={"name": "slash", "packageType": "FULL"})
+    assert r.status_code == 200, r.text
+    assert api.get(f"{P}/{r.json()['id']}/").json()["name"] == "slash"
+    assert api.get("/data/foundation/sandbox-management/").status_code == 200
+    assert api.get("/data/foundation/sandbox-management").status_code == 200

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sandbox_tooling import __version__
 from sandbox_tooling.api import errors
 from sandbox_tooling.api.deps import AppState
-from sandbox_tooling.api.middleware import BodyGuard
+from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash
 from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry, default_registry
 from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Database
@@ -68,6 +68,7 @@ def create_app(settings: Settings, state: AppState | None = None) -> FastAPI:
     app.state.sbx = app_state
     errors.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TrailingSlash)
     app.include_router(identity_router)
     app.include_router(sandbox_router)
     app.include_router(registry_router)

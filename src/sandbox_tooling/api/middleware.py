@@ -91,3 +91,20 @@ class BodyGuard:
             }
         )
         await send({"type": "http.response.body", "body": data})
+
+
+class TrailingSlash:
+    """Serve ``/path/`` as ``/path``: the documents' curl examples end paths with a slash
+    (``/packages/import/``, ``/transfer/``), and a redirect would lose POST bodies in some
+    clients."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                stripped = path.rstrip("/") or "/"
+                scope = {**scope, "path": stripped, "raw_path": stripped.encode()}
+        await self.app(scope, receive, send)

@@ -63,7 +63,7 @@ def _listing(
     }
 
 
-@router.get("/")
+@router.get("")
 def list_available(
     request: Request,
     session: SessionDep,
