@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sandbox_tooling.artifact_type.spec import TypeContext
@@ -179,3 +180,48 @@ def headers_for(state: Any, client_id: str) -> dict[str, str]:
         "x-gw-ims-org-id": ORG,
         "Content-Type": "application/json",
     }
+
+
+P = "/data/foundation/exim/packages"
+
+
+def wait_status(client: Any, headers: dict[str, str], job_id: str, poll: float = 0.01) -> str:
+    """Poll the job's (small) jobs-list item until it ends, as a client of big jobs should:
+    the full job renders every task on each call."""
+    while True:
+        item = client.get(f"{P}/jobs?property=id=={job_id}", headers=headers).json()["data"][0]
+        if item["jobStatus"] in ("SUCCESS", "FAILED"):
+            return str(item["jobStatus"])
+        time.sleep(poll)
+
+
+def wait_job(
+    client: Any, headers: dict[str, str], job_id: str, poll: float = 0.01
+) -> dict[str, Any]:
+    """Wait for a job to end; its details, asserted successful."""
+    wait_status(client, headers, job_id, poll)
+    job: dict[str, Any] = client.get(
+        f"/data/foundation/exim/tools/job/{job_id}", headers=headers
+    ).json()["object"]
+    assert job["jobStatus"] == "SUCCESS", job.get("errorMessage")
+    return job
+
+
+def publish(
+    client: Any, headers: dict[str, str], name: str, sandbox: str, roots: list[str], type_name: str
+) -> tuple[str, dict[str, Any]]:
+    """Create a PARTIAL package of ``roots`` and publish it; the package id and export job."""
+    r = client.post(
+        P,
+        headers=headers,
+        json={
+            "name": name,
+            "packageType": "PARTIAL",
+            "sourceSandbox": {"name": sandbox},
+            "artifacts": [{"id": i, "type": type_name} for i in roots],
+        },
+    )
+    r.raise_for_status()
+    pid = str(r.json()["id"])
+    job_id = client.get(f"{P}/{pid}/export", headers=headers).json()["jobId"]
+    return pid, wait_job(client, headers, job_id, 0.05)

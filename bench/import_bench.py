@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ORG, UNIT, headers_for, make_org, seed
+from common import ORG, UNIT, P, headers_for, make_org, publish, seed, wait_status
 from fastapi.testclient import TestClient
 
 from sandbox_tooling.api.app import build_state, create_app
@@ -39,8 +39,6 @@ from sandbox_tooling.migrate import upgrade
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.sandbox import service as sandbox_service
 
-P = "/data/foundation/exim/packages"
-
 
 def _settings(data_dir: Path, database_url: str) -> Settings:
     return Settings(
@@ -49,25 +47,6 @@ def _settings(data_dir: Path, database_url: str) -> Settings:
         max_package_artifacts=1_000_000,
         max_closure_size=2_000_000,
     )
-
-
-def _wait_status(client: TestClient, headers: dict[str, str], job_id: str, poll: float) -> str:
-    """Poll the (small) jobs-list item until the job ends."""
-    while True:
-        item = client.get(f"{P}/jobs?property=id=={job_id}", headers=headers).json()["data"][0]
-        if item["jobStatus"] in ("SUCCESS", "FAILED"):
-            return str(item["jobStatus"])
-        time.sleep(poll)
-
-
-def _wait(client: TestClient, headers: dict[str, str], job_id: str, poll: float) -> dict[str, Any]:
-    while True:
-        job: dict[str, Any] = client.get(
-            f"/data/foundation/exim/tools/job/{job_id}", headers=headers
-        ).json()["object"]
-        if job["jobStatus"] in ("SUCCESS", "FAILED"):
-            return job
-        time.sleep(poll)
 
 
 def prepare(data_dir: Path, database_url: str, sizes: list[int]) -> dict[str, Any]:
@@ -80,21 +59,9 @@ def prepare(data_dir: Path, database_url: str, sizes: list[int]) -> dict[str, An
     with TestClient(create_app(settings, state)) as client:
         for size in sizes:
             roots = seed(state, size // UNIT, f"src{size}")
-            r = client.post(
-                P,
-                headers=headers,
-                json={
-                    "name": f"bench-{size}",
-                    "packageType": "PARTIAL",
-                    "sourceSandbox": {"name": f"src{size}"},
-                    "artifacts": [{"id": i, "type": "CATALOG_DATASET"} for i in roots],
-                },
+            pid, job = publish(
+                client, headers, f"bench-{size}", f"src{size}", roots, "CATALOG_DATASET"
             )
-            r.raise_for_status()
-            pid = r.json()["id"]
-            job_id = client.get(f"{P}/{pid}/export", headers=headers).json()["jobId"]
-            job = _wait(client, headers, job_id, 0.05)
-            assert job["jobStatus"] == "SUCCESS", job
             assert job["snapshot"]["artifactCount"] == size
             r = client.post(
                 "/data/foundation/sandbox-management/sandboxes",
@@ -133,7 +100,7 @@ def run_one(
         )
         r.raise_for_status()
         job_id = r.json()["jobId"]
-        status = _wait_status(client, headers, job_id, 0.01)
+        status = wait_status(client, headers, job_id)
         elapsed = time.perf_counter() - start
         # Peak memory of the import itself, before the (large) job details are fetched.
         peak = peak_rss_mib()
@@ -242,22 +209,7 @@ def bench_conflicts(args: argparse.Namespace) -> dict[str, Any]:
                 roots = [p.object_id for p in batch]
     timings = []
     with TestClient(create_app(settings, state)) as client:
-        r = client.post(
-            P,
-            headers=headers,
-            json={
-                "name": "conflicts",
-                "packageType": "PARTIAL",
-                "sourceSandbox": {"name": "src"},
-                "artifacts": [{"id": i, "type": "REGISTRY_MIXIN"} for i in roots],
-            },
-        )
-        r.raise_for_status()
-        pid = r.json()["id"]
-        job = _wait(
-            client, headers, client.get(f"{P}/{pid}/export", headers=headers).json()["jobId"], 0.05
-        )
-        assert job["jobStatus"] == "SUCCESS"
+        pid, _job = publish(client, headers, "conflicts", "src", roots, "REGISTRY_MIXIN")
         for _ in range(args.repeat):
             start = time.perf_counter()
             r = client.get(f"{P}/{pid}/import?targetSandbox=dst", headers=headers)

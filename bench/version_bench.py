@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ORG, build_xdm_unit, make_org, seed
+from common import ORG, P, build_xdm_unit, make_org, publish, seed, wait_job
 from fastapi.testclient import TestClient
 
 from sandbox_tooling.api.app import build_state, create_app
@@ -31,21 +31,6 @@ from sandbox_tooling.migrate import upgrade
 from sandbox_tooling.registry import repository as registry_repository
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.sandbox import repository as sandbox_repository
-
-P = "/data/foundation/exim/packages"
-
-
-def wait(client: TestClient, headers: dict[str, str], job_id: str) -> dict[str, Any]:
-    while True:
-        item = client.get(f"{P}/jobs?property=id=={job_id}", headers=headers).json()["data"][0]
-        if item["jobStatus"] in ("SUCCESS", "FAILED"):
-            break
-        time.sleep(0.01)
-    job: dict[str, Any] = client.get(
-        f"/data/foundation/exim/tools/job/{job_id}", headers=headers
-    ).json()["object"]
-    assert job["jobStatus"] == "SUCCESS", job.get("errorMessage")
-    return job
 
 
 def change_source(state: Any, units: int) -> int:
@@ -99,20 +84,8 @@ def main() -> None:
             json={"name": "dst", "title": "dst", "type": "development"},
         )
         r.raise_for_status()
-        r = client.post(
-            P,
-            headers=headers,
-            json={
-                "name": "versions",
-                "packageType": "PARTIAL",
-                "sourceSandbox": {"name": "src"},
-                "artifacts": [{"id": i, "type": "REGISTRY_SCHEMA"} for i in roots],
-            },
-        )
-        r.raise_for_status()
-        pid = r.json()["id"]
-        wait(client, headers, client.get(f"{P}/{pid}/export", headers=headers).json()["jobId"])
-        job = wait(
+        pid, _job = publish(client, headers, "versions", "src", roots, "REGISTRY_SCHEMA")
+        job = wait_job(
             client,
             headers,
             client.post(
@@ -130,20 +103,22 @@ def main() -> None:
             headers=headers,
             json={"triggerNew": True, "targetSandbox": "dst"},
         )
-        job = wait(client, headers, r.json()["object"]["id"])
+        job = wait_job(client, headers, r.json()["object"]["id"])
         out["compare_seconds"] = round(time.perf_counter() - start, 3)
         deltas = job["deltaPackageVersion"]["eximGraphDelta"]["pluginDeltas"]
         out["compare_changed_objects"] = len(deltas)
         assert len(deltas) == 2 * args.units
 
-        wait(client, headers, client.post(f"{P}/{pid}/version/save", headers=headers).json()["id"])
+        wait_job(
+            client, headers, client.post(f"{P}/{pid}/version/save", headers=headers).json()["id"]
+        )
         start = time.perf_counter()
         r = client.patch(
             f"{P}/{pid}/import",
             headers=headers,
             json={"name": "update", "destinationSandbox": {"name": "dst"}},
         )
-        job = wait(client, headers, r.json()["id"])
+        job = wait_job(client, headers, r.json()["id"])
         out["update_seconds"] = round(time.perf_counter() - start, 3)
         out["updated_objects"] = len(job["updatedObjects"])
         assert len(job["updatedObjects"]) == 2 * args.units
@@ -153,7 +128,7 @@ def main() -> None:
             headers=headers,
             json={"triggerNew": True, "targetSandbox": "dst"},
         )
-        job = wait(client, headers, r.json()["object"]["id"])
+        job = wait_job(client, headers, r.json()["object"]["id"])
         assert job["deltaPackageVersion"]["eximGraphDelta"]["pluginDeltas"] == []
         out["second_compare_changes"] = 0
     out.update(

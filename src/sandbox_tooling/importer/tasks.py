@@ -24,7 +24,6 @@ from sandbox_tooling.importer.plan import Action, Key, Plan, Step, make_plan
 from sandbox_tooling.job import handlers
 from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.tenant import TenantRewriter
@@ -55,13 +54,6 @@ def failed_result(failed: list[job_service.Task]) -> dict[str, Any]:
     return result
 
 
-def load_job(session: Session, job_id: str) -> Job:
-    job = job_repository.get(session, job_id)
-    if job is None or job.status != IN_PROGRESS:
-        raise Conflict(f"job {job_id} is no longer in progress")
-    return job
-
-
 def lock_target(session: Session, org_id: str, name: str) -> Sandbox:
     """The live target sandbox, locked for the rest of the transaction."""
     sandbox = sandbox_repository.lock_live(session, org_id, name)
@@ -73,7 +65,7 @@ def lock_target(session: Session, org_id: str, name: str) -> Sandbox:
 def start_run(
     ctx: handlers.JobContext, session: Session, *, update: bool
 ) -> tuple[Job, _ImportRun]:
-    job = load_job(session, ctx.job_id)
+    job = job_service.require_running(session, ctx.job_id)
     version = package_repository.version_by_snapshot(session, job.snapshot_id)
     if version is None:
         raise Conflict(
@@ -450,7 +442,7 @@ class _ImportRun:
 class RollbackImport:
     def run(self, ctx: handlers.JobContext) -> None:
         with ctx.db.transaction() as session:
-            job = load_job(session, ctx.job_id)
+            job = job_service.require_running(session, ctx.job_id)
             import_job = job_repository.get(session, job.params["importJobId"])
             if import_job is None or import_job.result.get("rolledBackBy"):
                 raise Conflict("the import was already rolled back or no longer exists")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.errors import NotFound
+from sandbox_tooling.errors import Conflict, NotFound
 from sandbox_tooling.job import repository
 from sandbox_tooling.job.handlers import Progress
 from sandbox_tooling.job.repository import FAILED, IN_PROGRESS, PENDING, SUCCESS
@@ -161,6 +161,14 @@ def require(session: Session, org_id: str, job_id: str) -> Job:
     job = repository.get(session, job_id)
     if job is None or job.org_id != org_id:
         raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def require_running(session: Session, job_id: str) -> Job:
+    """The job a handler works on, still IN_PROGRESS (another attempt may have ended it)."""
+    job = repository.get(session, job_id)
+    if job is None or job.status != IN_PROGRESS:
+        raise Conflict(f"job {job_id} is no longer in progress")
     return job
 
 

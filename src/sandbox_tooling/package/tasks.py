@@ -11,9 +11,7 @@ from sqlalchemy.orm import Session
 
 from sandbox_tooling.errors import Conflict
 from sandbox_tooling.job import handlers
-from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit.clock import DAY_MS, now_ms
 from sandbox_tooling.models import Job, Package, PackageVersion
 from sandbox_tooling.package import repository, snapshot
@@ -26,9 +24,7 @@ from sandbox_tooling.package.service import (
 
 
 def _load(session: Session, job_id: str, expected_status: str) -> tuple[Job, Package]:
-    job = job_repository.get(session, job_id)
-    if job is None or job.status != IN_PROGRESS:
-        raise Conflict(f"job {job_id} is no longer in progress")
+    job = job_service.require_running(session, job_id)
     pkg = repository.get(session, job.package_id or "")
     if pkg is None:
         raise Conflict(f"package {job.package_id} was deleted while the job ran")

@@ -66,8 +66,7 @@ def handshake_action(
     """Approve or reject a link (the target org only)."""
     link = sharing_service.act(session, principal, body)
     session.commit()
-    orgs = repository.orgs(session, [link.source_org_id, link.target_org_id])
-    return sharing_service.render_handshake(link, orgs)
+    return sharing_service.present_handshakes(session, [link])[0]
 
 
 @router.get("/handshake/list")
@@ -88,8 +87,8 @@ def handshake_list(
         default_order="-createdDate",
         extra=frozenset({"requestType"}),
     )
-    rows, total, orgs = sharing_service.list_handshakes(session, principal, direction, query)
-    return page_envelope(rows, total, query, lambda r: sharing_service.render_handshake(r, orgs))
+    rows, total = sharing_service.list_handshakes(session, principal, direction, query)
+    return page_envelope(sharing_service.present_handshakes(session, rows), total, query)
 
 
 @router.post("/transfer")
@@ -101,8 +100,7 @@ def create_transfer(
     session.commit()
     for job in jobs:
         state.runner.submit(job.id)
-    orgs = repository.orgs(session, [principal.org_id] + [t.target_org_id for t in transfers])
-    return [sharing_service.render_transfer(t, orgs) for t in transfers]
+    return sharing_service.present_transfers(session, transfers)
 
 
 @router.post("/transfer/pullRequest")
@@ -113,8 +111,7 @@ def pull_request(
     transfer, job = sharing_service.pull(session, principal, body)
     session.commit()
     state.runner.submit(job.id)
-    orgs = repository.orgs(session, [transfer.source_org_id, transfer.target_org_id])
-    return sharing_service.render_transfer(transfer, orgs)
+    return sharing_service.present_transfers(session, [transfer])[0]
 
 
 @router.get("/transfer/list")
@@ -137,10 +134,7 @@ def transfer_list(
         extra=frozenset({"requestType"}),
     )
     rows, total = repository.transfers(session, principal.org_id, kind, query)
-    orgs = repository.orgs(
-        session, [r.source_org_id for r in rows] + [r.target_org_id for r in rows]
-    )
-    return page_envelope(rows, total, query, lambda r: sharing_service.render_transfer(r, orgs))
+    return page_envelope(sharing_service.present_transfers(session, rows), total, query)
 
 
 @router.get("/transfer/{transfer_id}")
@@ -149,5 +143,4 @@ def get_transfer(
 ) -> dict[str, Any]:
     """One transfer (visible to its two orgs only)."""
     transfer = sharing_service.get_transfer(session, principal, transfer_id)
-    orgs = repository.orgs(session, [transfer.source_org_id, transfer.target_org_id])
-    return sharing_service.render_transfer(transfer, orgs)
+    return sharing_service.present_transfers(session, [transfer])[0]

@@ -139,7 +139,7 @@ def _dashed(linking_id: str) -> str:
 
 def list_handshakes(
     session: Session, principal: Principal, direction: str | None, query: ListQuery
-) -> tuple[list[Handshake], int, dict[str, Org]]:
+) -> tuple[list[Handshake], int]:
     principal.require("Package", "view")
     filters = tuple(
         dataclasses.replace(f, values=tuple(PENDING_ALIASES.get(v, v) for v in f.values))
@@ -147,13 +147,9 @@ def list_handshakes(
         else f
         for f in query.filters
     )
-    rows, total = repository.handshakes(
+    return repository.handshakes(
         session, principal.org_id, direction, dataclasses.replace(query, filters=filters)
     )
-    names = repository.orgs(
-        session, [r.source_org_id for r in rows] + [r.target_org_id for r in rows]
-    )
-    return rows, total, names
 
 
 def render_handshake(
@@ -305,3 +301,21 @@ def render_transfer(t: Transfer, orgs: dict[str, Org]) -> dict[str, Any]:
     if t.failure_reason:
         out["failureReason"] = t.failure_reason
     return out
+
+
+def present_handshakes(
+    session: Session, links: list[Handshake], *, bulk: bool = False
+) -> list[dict[str, Any]]:
+    """Links rendered with their orgs' names and regions (one query for all)."""
+    orgs = repository.orgs(
+        session, [x.source_org_id for x in links] + [x.target_org_id for x in links]
+    )
+    return [render_handshake(x, orgs, bulk=bulk) for x in links]
+
+
+def present_transfers(session: Session, transfers: list[Transfer]) -> list[dict[str, Any]]:
+    """Transfers rendered with their orgs' names (one query for all)."""
+    orgs = repository.orgs(
+        session, [t.source_org_id for t in transfers] + [t.target_org_id for t in transfers]
+    )
+    return [render_transfer(t, orgs) for t in transfers]

@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 
 from sandbox_tooling.errors import Conflict
 from sandbox_tooling.job import handlers
-from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit.clock import DAY_MS, now_ms
 from sandbox_tooling.kit.ids import dashed_uuid, hex32
 from sandbox_tooling.models import Job, Package, PackageVersion, Transfer
@@ -46,13 +44,13 @@ def _transfer(session: Session, job: Job) -> Transfer:
 class TransferPackage:
     def run(self, ctx: handlers.JobContext) -> None:
         with ctx.db.transaction() as session:
-            job = self._job(session, ctx.job_id)
+            job = job_service.require_running(session, ctx.job_id)
             transfer = _transfer(session, job)
             transfer.status = "IN_PROGRESS"
             transfer.version += 1
             transfer.modified_date = now_ms()
         with ctx.db.transaction() as session:
-            job = self._job(session, ctx.job_id)
+            job = job_service.require_running(session, ctx.job_id)
             transfer = _transfer(session, job)
             self._copy(ctx, session, transfer)
             job_service.succeed(
@@ -62,13 +60,6 @@ class TransferPackage:
                     "transfer": {"id": transfer.id, "targetPackageId": transfer.target_package_id},
                 },
             )
-
-    @staticmethod
-    def _job(session: Session, job_id: str) -> Job:
-        job = job_repository.get(session, job_id)
-        if job is None or job.status != IN_PROGRESS:
-            raise Conflict(f"job {job_id} is no longer in progress")
-        return job
 
     def _copy(self, ctx: handlers.JobContext, session: Session, transfer: Transfer) -> None:
         messages: list[str] = []

@@ -11,9 +11,7 @@ from sandbox_tooling.artifact_type.spec import ArtifactType, TypeContext
 from sandbox_tooling.errors import Conflict
 from sandbox_tooling.identity import repository as identity_repository
 from sandbox_tooling.job import handlers
-from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.job.repository import IN_PROGRESS
 from sandbox_tooling.kit import pointer
 from sandbox_tooling.kit.jsondiff import diff
 from sandbox_tooling.models import Job, PackageVersion
@@ -82,9 +80,7 @@ def snapshot_side(ctx: handlers.JobContext, version: PackageVersion) -> Side:
 class ComputeDelta:
     def run(self, ctx: handlers.JobContext) -> None:
         with ctx.db.transaction(write=False) as session:
-            job = job_repository.get(session, ctx.job_id)
-            if job is None or job.status != IN_PROGRESS:
-                raise Conflict(f"job {ctx.job_id} is no longer in progress")
+            job = job_service.require_running(session, ctx.job_id)
             pkg = package_repository.get(session, job.package_id or "")
             version = package_repository.version_by_snapshot(session, job.snapshot_id)
             if pkg is None or version is None:
@@ -110,9 +106,7 @@ class ComputeDelta:
                 "eximGraphDelta": {"vertices": vertices, "pluginDeltas": deltas},
             }
         with ctx.db.transaction() as session:
-            job = job_repository.get(session, ctx.job_id)
-            if job is None or job.status != IN_PROGRESS:
-                raise Conflict(f"job {ctx.job_id} is no longer in progress")
+            job = job_service.require_running(session, ctx.job_id)
             job_service.succeed(job, out)
 
     def _against_source(
