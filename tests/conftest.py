@@ -17,13 +17,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from sandbox_tooling.api.app import build_state, create_app
-from sandbox_tooling.api.deps import AppState
+from sandbox_tooling.api.app import create_app
 from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Base, Database, normalize_url
 from sandbox_tooling.identity import repository as identity_repository
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.migrate import upgrade
+from sandbox_tooling.runtime import Runtime as AppState
+from sandbox_tooling.runtime import build_runtime
 
 ORG_A = "AAAA1111AAAA1111AAAA1111@AdobeOrg"
 ORG_B = "BBBB2222BBBB2222BBBB2222@AdobeOrg"
@@ -83,7 +84,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def state(settings: Settings, db: Database) -> AppState:
     _truncate(db)
-    return build_state(settings, db=db)
+    return build_runtime(settings, db=db)
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 
 from sandbox_tooling.artifact_type.builtin import BUILTIN_TYPES
 from sandbox_tooling.artifact_type.builtin.flow import SECRET_PLACEHOLDER
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry, hookimpl, load_registry
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes, hookimpl, load_types
 from sandbox_tooling.artifact_type.spec import ArtifactType, DefinitionModel, TypeContext
 from tests import factories as f
 
-REG = load_registry()
+REG = load_types()
 CTX = TypeContext(org_id="X@AdobeOrg", tenant="alpha")
 T = "https://ns.adobe.com/alpha"
 SPEC_TYPES = {
@@ -160,19 +160,19 @@ class WidgetPlugin:
 
 
 def test_third_party_plugin_registers_like_builtins() -> None:
-    reg = load_registry([WidgetPlugin()])
+    reg = load_types([WidgetPlugin()])
     assert "THIRD_PARTY_WIDGET" in reg and "REGISTRY_SCHEMA" in reg
 
 
 def test_duplicates_and_unsupported_core_are_refused() -> None:
     with pytest.raises(RuntimeError, match="twice"):
-        ArtifactTypeRegistry([*BUILTIN_TYPES, BUILTIN_TYPES[0]])
+        ArtifactTypes([*BUILTIN_TYPES, BUILTIN_TYPES[0]])
 
     class Old(Widget):
         core_api = (0,)
 
     with pytest.raises(RuntimeError, match="core API"):
-        ArtifactTypeRegistry([Old])
+        ArtifactTypes([Old])
 
 
 def test_every_type_is_documented() -> None:

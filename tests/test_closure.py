@@ -7,11 +7,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from sandbox_tooling.api.deps import AppState
 from sandbox_tooling.artifact_type.spec import TypeContext
 from sandbox_tooling.db import Database
 from sandbox_tooling.registry import closure
 from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.runtime import Runtime as AppState
 from sandbox_tooling.sandbox import repository as sandbox_repository
 from tests import factories as f
 from tests.conftest import Api
@@ -36,7 +36,7 @@ def _closure(state: AppState, api: Api, roots: list[tuple[str, str]]) -> closure
     with state.db.transaction(write=False) as s:
         sandbox = sandbox_repository.live(s, api.org_id, "prod")
         assert sandbox is not None
-        return closure.closure(s, state.registry, sandbox.id, roots, max_size=1_000_000)
+        return closure.closure(s, state.types, sandbox.id, roots, max_size=1_000_000)
 
 
 def test_transitive(api: Api, state: AppState) -> None:
@@ -66,7 +66,7 @@ def test_queries_bounded_per_level(api: Api, state: AppState) -> None:
         sandbox = sandbox_repository.live(s, api.org_id, "prod")
         assert sandbox is not None
         ctx = TypeContext(org_id=api.org_id, tenant=api.tenant)
-        reg = state.registry
+        reg = state.types
 
         def build(n: int, tag: str) -> list[tuple[str, str]]:
             prepared = []

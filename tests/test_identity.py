@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
-from sandbox_tooling.api.deps import AppState
 from sandbox_tooling.cli.main import app as cli
 from sandbox_tooling.config import get_settings
 from sandbox_tooling.models import AccessToken, Credential
+from sandbox_tooling.runtime import Runtime as AppState
 from tests.conftest import ORG_A, Api, make_api
 
 TOKEN = "/ims/token/v3"

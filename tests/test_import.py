@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from sandbox_tooling.api.deps import AppState
 from sandbox_tooling.kit import failpoints
+from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
 from tests.conftest import ORG_A, Api, make_api
 
@@ -96,7 +96,7 @@ def world(api: Api) -> dict[str, str]:
 def refs_resolve_in(api: Api, state: AppState, objs: dict[tuple[str, str], dict]) -> None:
     """Every non-standard reference of every object names an object of the same sandbox."""
     for (type_name, _id), obj in objs.items():
-        for ref in state.registry.get(type_name).references(obj["definition"]):
+        for ref in state.types.get(type_name).references(obj["definition"]):
             if not ref.standard:
                 assert (ref.type, ref.id) in objs, (type_name, ref)
 
@@ -605,13 +605,11 @@ class TestRollback:
 
 CRASHER = """
 import sys
-from sandbox_tooling.api.app import build_state
 from sandbox_tooling.config import Settings
-from sandbox_tooling.importer import tasks  # registers the handlers
-from sandbox_tooling.job.runner import InProcessRunner
+from sandbox_tooling.runtime import build_runtime
 settings = Settings(database_url=sys.argv[1], blob_dir=sys.argv[2], data_dir=sys.argv[3])
-state = build_state(settings)
-InProcessRunner(state.db, state.blobs, state.registry, settings).run_one(sys.argv[4])
+rt = build_runtime(settings)
+rt.jobs.run_one(sys.argv[4])
 print("survived")
 """
 
@@ -625,9 +623,10 @@ def test_process_killed_mid_import(
     import sys
 
     from sandbox_tooling.job.runner import InProcessRunner
+    from sandbox_tooling.runtime import job_handlers
 
     pid = package(api, [("JOURNEY", world["journey"])])
-    state.runner.stop()  # the test's own runner must not take the job
+    state.jobs.stop()  # the test's own runner must not take the job
     r = submit(api, pid)
     job_id = r.json()["jobId"]
     env = {**os.environ, "SBX_FAILPOINTS": "import.artifact=3:kill"}
@@ -658,7 +657,7 @@ def test_process_killed_mid_import(
             {"o": api.org_id},
         ).scalar()
     assert status == "IN_PROGRESS" and count == 0  # died mid-import: nothing visible
-    runner = InProcessRunner(state.db, state.blobs, state.registry, settings)
+    runner = InProcessRunner(state, job_handlers())
     runner.start()  # recovery resumes the job
     try:
         assert runner.wait_idle(60)

@@ -7,12 +7,13 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from sandbox_tooling.api.app import build_state, create_app
-from sandbox_tooling.api.deps import AppState
+from sandbox_tooling.api.app import create_app
 from sandbox_tooling.config import Settings
 from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job.runner import InProcessRunner
 from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.runtime import Runtime as AppState
+from sandbox_tooling.runtime import build_runtime, job_handlers
 from tests import factories as f
 from tests.conftest import Api
 
@@ -30,14 +31,14 @@ def _submit_publish_without_running(api: Api, state: AppState) -> tuple[str, str
             "artifacts": [{"id": world["ds"], "type": "CATALOG_DATASET"}],
         },
     ).json()
-    state.runner.stop()
+    state.jobs.stop()
     r = api.get(f"{P}/{pkg['id']}/export")
     assert r.status_code == 200
     return pkg["id"], r.json()["jobId"]
 
 
 def _restart(settings: Settings, state: AppState) -> InProcessRunner:
-    runner = InProcessRunner(state.db, state.blobs, state.registry, settings)
+    runner = InProcessRunner(state, job_handlers())
     runner.start()
     assert runner.wait_idle(30)
     return runner
@@ -98,7 +99,7 @@ def test_job_runs_once_even_if_submitted_twice(
     api: Api, state: AppState, settings: Settings
 ) -> None:
     pkg_id, job_id = _submit_publish_without_running(api, state)
-    runner = InProcessRunner(state.db, state.blobs, state.registry, settings)
+    runner = InProcessRunner(state, job_handlers())
     runner.run_one(job_id)
     runner.run_one(job_id)
     assert _status(state, job_id) == ("SUCCESS", 1)
@@ -123,7 +124,7 @@ def test_app_start_recovers(api: Api, state: AppState, settings: Settings) -> No
         s.execute(
             text("UPDATE jobs SET status='IN_PROGRESS', attempts=1 WHERE id=:i"), {"i": job_id}
         )
-    fresh = build_state(settings, db=state.db)
+    fresh = build_runtime(settings, db=state.db)
     with TestClient(create_app(settings, fresh)):
         deadline = time.monotonic() + 30
         while _status(state, job_id)[0] != "SUCCESS" and time.monotonic() < deadline:

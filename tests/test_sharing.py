@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sandbox_tooling.api.deps import AppState
+from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
 from tests.conftest import ORG_A, ORG_B, Api, make_api
 from tests.test_import import objects, package, refs_resolve_in

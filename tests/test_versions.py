@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from sandbox_tooling.api.deps import AppState
 from sandbox_tooling.models import PackageVersion
 from sandbox_tooling.package import snapshot
+from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
 from tests.conftest import ORG_A, Api, make_api
 from tests.test_import import objects, package, run_import, sandbox

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import TypeContext
 from sandbox_tooling.identity import repository as identity_repository
 from sandbox_tooling.identity import service as identity_service
@@ -38,7 +38,7 @@ class DemoCredential:
     client_secret: str | None
 
 
-def ensure_demo(session: Session, registry: ArtifactTypeRegistry) -> list[DemoCredential]:
+def ensure_demo(session: Session, types: ArtifactTypes) -> list[DemoCredential]:
     """Seed the demo once; return the demo admins' credentials (secrets only when new)."""
     out: list[DemoCredential] = []
     for org_id, name, region, tenant, user in (
@@ -59,11 +59,11 @@ def ensure_demo(session: Session, registry: ArtifactTypeRegistry) -> list[DemoCr
                 ("dev", "Development", "development"),
                 ("staging", "Staging", "development"),
             ):
-                sandbox_service.create(
+                sandbox_service.create_in_org(
                     session, org, name=sb_name, title=title, type_=kind, actor="system"
                 )
             if org_id == ACME:
-                _seed_objects(session, registry, org)
+                _seed_objects(session, types, org)
         else:
             client_id = identity_repository.first_client_id(session, org_id, user)
             if client_id:
@@ -72,14 +72,14 @@ def ensure_demo(session: Session, registry: ArtifactTypeRegistry) -> list[DemoCr
     return out
 
 
-def _seed_objects(session: Session, registry: ArtifactTypeRegistry, org: Org) -> None:
+def _seed_objects(session: Session, types: ArtifactTypes, org: Org) -> None:
     sandbox = sandbox_service.require_live(session, org.id, "prod")
     ctx = TypeContext(org_id=org.id, tenant=org.tenant_id)
     t = org.tenant_id
     created: dict[str, str] = {}
 
     def add(key: str, type_name: str, definition: dict[str, Any]) -> str:
-        prepared = registry_service.prepare(registry.get(type_name), definition, ctx)
+        prepared = registry_service.prepare(types.get(type_name), definition, ctx)
         registry_service.create_objects(session, sandbox, ctx, [prepared], "system")
         created[key] = prepared.object_id
         return prepared.object_id

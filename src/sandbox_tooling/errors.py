@@ -56,3 +56,10 @@ class GatewayError(AppError):
         super().__init__(message)
         self.gateway_status = status_code
         self.error_code = error_code
+
+
+class NotCallersOrg(BadRequest):
+    """An ``imsOrgId`` in the body names another org than the caller's."""
+
+    def __init__(self, field: str, given: str, org_id: str) -> None:
+        super().__init__(f"{field}: '{given}' is not the caller's org '{org_id}'")

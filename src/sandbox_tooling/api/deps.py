@@ -1,33 +1,19 @@
-"""Request dependencies: app state, the database session, the authenticated caller."""
+"""Request dependencies: the runtime, the database session, the authenticated caller."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
-from sandbox_tooling.config import Settings
-from sandbox_tooling.db import Database
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.identity.service import Principal
-from sandbox_tooling.job.runner import JobRunner
-from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.listing import FieldSpec, ListQuery, parse_list_query
+from sandbox_tooling.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class AppState:
-    settings: Settings
-    db: Database
-    blobs: BlobStore
-    registry: ArtifactTypeRegistry
-    runner: JobRunner
 
 
 def writes(func: F) -> F:
@@ -36,21 +22,21 @@ def writes(func: F) -> F:
     return func
 
 
-def get_state(request: Request) -> AppState:
-    state: AppState = request.app.state.sbx
-    return state
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.sbx
+    return rt
 
 
-StateDep = Annotated[AppState, Depends(get_state)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+def get_session(request: Request, rt: RuntimeDep) -> Iterator[Session]:
     """One session per request. Endpoints commit; anything uncommitted is rolled back."""
     endpoint = request.scope.get("endpoint")
     write = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(
         endpoint, "_sbx_writes", False
     )
-    session = state.db.session(write=write)
+    session = rt.db.session(write=write)
     try:
         yield session
     finally:
@@ -83,7 +69,7 @@ SandboxName = Annotated[str, Depends(get_sandbox_name)]
 
 def list_query(
     request: Request,
-    state: AppState,
+    rt: Runtime,
     *,
     fields: dict[str, FieldSpec],
     sortable: dict[str, str],
@@ -97,7 +83,7 @@ def list_query(
         fields=fields,
         sortable=sortable,
         default_order=default_order,
-        default_limit=state.settings.default_page_size,
-        max_limit=state.settings.max_page_size,
+        default_limit=rt.settings.default_page_size,
+        max_limit=rt.settings.max_page_size,
         extra_params=frozenset(e.lower() for e in extra),
     )

@@ -70,19 +70,19 @@ def serve(
     """Run the HTTP service (migrating the database first)."""
     import uvicorn
 
-    from sandbox_tooling.api.app import build_state, create_app
-    from sandbox_tooling.artifact_type.registry import default_registry
+    from sandbox_tooling.api.app import create_app
+    from sandbox_tooling.runtime import build_runtime
 
     settings = get_settings()
     db = _database()
-    state = build_state(settings, db=db)
+    rt = build_runtime(settings, db=db)
     if demo:
         from sandbox_tooling.demo import ensure_demo
         from sandbox_tooling.identity import repository as identity_repository
         from sandbox_tooling.identity import service as identity_service
 
         with db.transaction() as session:
-            creds = ensure_demo(session, default_registry())
+            creds = ensure_demo(session, rt.types)
             tokens = []
             for cred in creds:
                 row = identity_repository.get_credential(session, cred.client_id)
@@ -95,7 +95,7 @@ def serve(
         f"[bold]sbx[/bold] listening on http://{host}:{port}  "
         f"(database: {db.engine.dialect.name}; OpenAPI: /docs)"
     )
-    uvicorn.run(create_app(settings, state), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, rt), host=host, port=port, log_level="info")
 
 
 def _announce(host: str, port: int, tokens: list[Any]) -> None:

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import Form
 
-from sandbox_tooling.api.deps import SessionDep, StateDep
+from sandbox_tooling.api.deps import RuntimeDep, SessionDep
+from sandbox_tooling.api.responses import OAuthProblem
+from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.identity.errors import InvalidTokenRequest
+from sandbox_tooling.identity.schemas import TokenRead
 
-router = APIRouter(tags=["identity"])
+router = api_router("", "identity", authenticated=False)
 
 
-@router.post("/ims/token/v3")
+@router.post(
+    "/ims/token/v3",
+    response_model=TokenRead,
+    responses={
+        400: {"model": OAuthProblem, "description": "A required form field is missing"},
+        401: {"model": OAuthProblem, "description": "Unknown client or wrong secret"},
+    },
+)
 def issue_token(
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     grant_type: Annotated[str | None, Form()] = None,
     client_id: Annotated[str | None, Form()] = None,
     client_secret: Annotated[str | None, Form()] = None,
     scope: Annotated[str | None, Form()] = None,
-) -> dict[str, Any]:
+) -> TokenRead:
     """Exchange client credentials for a bearer access token."""
     if grant_type != "client_credentials":
         raise InvalidTokenRequest(f"grant_type: must be client_credentials, got {grant_type!r}")
@@ -33,7 +43,7 @@ def issue_token(
         session,
         client_id=client_id,
         client_secret=client_secret,
-        ttl_seconds=state.settings.token_ttl_seconds,
+        ttl_seconds=rt.settings.token_ttl_seconds,
     )
     session.commit()
-    return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
+    return TokenRead(access_token=token, token_type="bearer", expires_in=ttl)

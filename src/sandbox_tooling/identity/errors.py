@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_tooling.errors import AppError, GatewayError
+from sandbox_tooling.errors import AppError, BadRequest, Conflict, Forbidden, GatewayError, NotFound
 
 
 def token_missing() -> GatewayError:
@@ -32,12 +32,30 @@ def org_not_entitled() -> GatewayError:
 
 
 class InvalidClient(AppError):
-    """OAuth token endpoint failure, answered as ``{error, error_description}``."""
+    """Unknown client or wrong secret at the token endpoint (``{error, error_description}``)."""
 
     status_code = 401
     title = "invalid_client"
 
 
 class InvalidTokenRequest(AppError):
+    """A token request without the required form fields (``{error, error_description}``)."""
+
     status_code = 400
     title = "invalid_request"
+
+
+class PermissionDenied(Forbidden):
+    """The caller's roles do not grant an action (in that sandbox)."""
+
+
+class InvalidIdentity(BadRequest):
+    """An org, user, role or permission that does not have the required form."""
+
+
+class IdentityExists(Conflict):
+    """An org, tenant, user or role of that name exists already."""
+
+
+class IdentityNotFound(NotFound):
+    """No org, user or role of that name."""

@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.errors import BadRequest, Conflict, Forbidden, NotFound
 from sandbox_tooling.identity import errors, repository
+from sandbox_tooling.identity.errors import (
+    IdentityExists,
+    IdentityNotFound,
+    InvalidIdentity,
+    PermissionDenied,
+)
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
 from sandbox_tooling.models import AccessToken, Credential, Org, Role, User, UserRole
@@ -84,7 +89,9 @@ class Principal:
     def require(self, resource: str, action: str, sandbox: str | None = None) -> None:
         if not self.can(resource, action, sandbox):
             where = f" in sandbox '{sandbox}'" if sandbox else ""
-            raise Forbidden(f"user {self.user_id} lacks permission {resource}:{action}{where}")
+            raise PermissionDenied(
+                f"user {self.user_id} lacks permission {resource}:{action}{where}"
+            )
 
 
 # -- orgs, users, roles, credentials ----------------------------------------------------------
@@ -92,21 +99,21 @@ def create_org(
     session: Session, *, org_id: str, name: str, region: str, tenant: str | None = None
 ) -> Org:
     if not ORG_ID.match(org_id):
-        raise BadRequest(f"org id '{org_id}' must look like 5C1328435BF324E90A49402A@AdobeOrg")
+        raise InvalidIdentity(f"org id '{org_id}' must look like 5C1328435BF324E90A49402A@AdobeOrg")
     if not name.strip():
-        raise BadRequest("org name must not be empty")
+        raise InvalidIdentity("org name must not be empty")
     region = region.lower()
     if not REGION.match(region):
-        raise BadRequest(f"region '{region}' must look like va7, nld2 or aus5")
+        raise InvalidIdentity(f"region '{region}' must look like va7, nld2 or aus5")
     tenant = (tenant or re.sub(r"[^a-z0-9]", "", name.lower()) or "tenant").lower()
     if not TENANT.match(tenant):
-        raise BadRequest(
+        raise InvalidIdentity(
             f"tenant '{tenant}' must start with a letter and hold 2-63 of a-z, 0-9, '_'"
         )
     if repository.get_org(session, org_id):
-        raise Conflict(f"org {org_id} already exists")
+        raise IdentityExists(f"org {org_id} already exists")
     if repository.org_by_tenant(session, tenant):
-        raise Conflict(f"tenant '{tenant}' is already used by another org")
+        raise IdentityExists(f"tenant '{tenant}' is already used by another org")
     org = Org(id=org_id, name=name, region=region, tenant_id=tenant, created_date=now_ms())
     session.add(org)
     session.add(
@@ -127,7 +134,7 @@ def create_org(
 def require_org(session: Session, org_id: str) -> Org:
     org = repository.get_org(session, org_id)
     if org is None:
-        raise NotFound(f"org {org_id} not found")
+        raise IdentityNotFound(f"org {org_id} not found")
     return org
 
 
@@ -136,9 +143,11 @@ def create_user(
 ) -> User:
     require_org(session, org_id)
     if not USER_ID.match(user_id):
-        raise BadRequest(f"user id '{user_id}' holds characters other than letters, digits, ._@+-")
+        raise InvalidIdentity(
+            f"user id '{user_id}' holds characters other than letters, digits, ._@+-"
+        )
     if repository.get_user(session, org_id, user_id):
-        raise Conflict(f"user {user_id} already exists in org {org_id}")
+        raise IdentityExists(f"user {user_id} already exists in org {org_id}")
     role_rows = [require_role(session, org_id, r) for r in roles]
     user = User(org_id=org_id, user_id=user_id, name=name or user_id, created_date=now_ms())
     session.add(user)
@@ -152,14 +161,14 @@ def create_user(
 def require_user(session: Session, org_id: str, user_id: str) -> User:
     user = repository.get_user(session, org_id, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found in org {org_id}")
+        raise IdentityNotFound(f"user {user_id} not found in org {org_id}")
     return user
 
 
 def require_role(session: Session, org_id: str, name: str) -> Role:
     role = repository.get_role(session, org_id, name)
     if role is None:
-        raise NotFound(f"role '{name}' not found in org {org_id}")
+        raise IdentityNotFound(f"role '{name}' not found in org {org_id}")
     return role
 
 
@@ -169,16 +178,16 @@ def parse_permission(text: str) -> dict[str, object]:
     resource = resource.strip()
     actions = [a.strip() for a in acts.split(",") if a.strip()]
     if not sep or not actions:
-        raise BadRequest(f"permission '{text}' must look like Resource:action1,action2")
+        raise InvalidIdentity(f"permission '{text}' must look like Resource:action1,action2")
     known = RESOURCE_ACTIONS.get(resource)
     if known is None:
-        raise BadRequest(
+        raise InvalidIdentity(
             f"permission '{text}': unknown resource '{resource}'; known: "
             + ", ".join(sorted(RESOURCE_ACTIONS))
         )
     bad = [a for a in actions if a not in known]
     if bad:
-        raise BadRequest(
+        raise InvalidIdentity(
             f"permission '{text}': unknown action(s) {', '.join(bad)} for {resource}; "
             f"allowed: {', '.join(known)}"
         )
@@ -195,11 +204,11 @@ def create_role(
 ) -> Role:
     require_org(session, org_id)
     if not ROLE_NAME.match(name):
-        raise BadRequest(f"role name '{name}' must hold 1-128 of letters, digits, ' _.-'")
+        raise InvalidIdentity(f"role name '{name}' must hold 1-128 of letters, digits, ' _.-'")
     if repository.get_role(session, org_id, name):
-        raise Conflict(f"role '{name}' already exists in org {org_id}")
+        raise IdentityExists(f"role '{name}' already exists in org {org_id}")
     if not permissions:
-        raise BadRequest("a role needs at least one --permission")
+        raise InvalidIdentity("a role needs at least one --permission")
     parsed = [parse_permission(p) for p in permissions]
     for sandbox in sandboxes or []:
         sandbox_service.require_live(session, org_id, sandbox)

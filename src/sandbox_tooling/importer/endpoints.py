@@ -4,106 +4,116 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import Body, Query
 
-from sandbox_tooling.api.deps import CurrentPrincipal, SessionDep, StateDep, writes
-from sandbox_tooling.errors import BadRequest
+from sandbox_tooling.api.deps import CurrentPrincipal, RuntimeDep, SessionDep, writes
+from sandbox_tooling.api.responses import errors
+from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.importer import service as import_service
-from sandbox_tooling.importer.schemas import ImportRequest
-from sandbox_tooling.job import service as job_service
-from sandbox_tooling.package import service as package_service
+from sandbox_tooling.importer.errors import MissingTargetSandbox
+from sandbox_tooling.importer.schemas import ConflictRead, ImportRequest, PreflightRead
+from sandbox_tooling.job.schemas import JobRead
+from sandbox_tooling.package.schemas import JobSubmitted
 from sandbox_tooling.version import service as version_service
 from sandbox_tooling.version.schemas import UpdateRequest
 
-router = APIRouter(prefix="/data/foundation/exim", tags=["import"])
+router = api_router("/data/foundation/exim", "import")
 TargetSandbox = Annotated[str | None, Query(alias="targetSandbox")]
 
 
 def _target(value: str | None) -> str:
     if not value or not value.strip():
-        raise BadRequest("query parameter 'targetSandbox': required")
+        raise MissingTargetSandbox()
     return value.strip()
 
 
-@router.get("/packages/{package_id}/import")
+@router.get(
+    "/packages/{package_id}/import",
+    response_model=list[ConflictRead],
+    responses=errors(404, 409),
+)
 def check_conflicts(
     package_id: str,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     target_sandbox: TargetSandbox = None,
-) -> list[dict[str, Any]]:
+) -> list[ConflictRead]:
     """Objects of the target similar to the package's artifacts, best suggestions first."""
-    pkg = package_service.require(session, principal, package_id)
-    return import_service.conflicts(
-        session, state.registry, state.blobs, principal, pkg, _target(target_sandbox)
-    )
+    found = import_service.conflicts(session, rt, principal, package_id, _target(target_sandbox))
+    return [ConflictRead.of(c) for c in found]
 
 
-@router.get("/packages/preflight/{package_id}")
+@router.get(
+    "/packages/preflight/{package_id}",
+    response_model=PreflightRead,
+    responses=errors(404, 409),
+)
 def preflight(
     package_id: str,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     target_sandbox: TargetSandbox = None,
-) -> dict[str, Any]:
+) -> PreflightRead:
     """Whether the caller may create every artifact of the package in the target sandbox."""
-    principal.require("Package", "view")
-    pkg = package_service.require(session, principal, package_id)
-    return import_service.preflight(
-        session, state.registry, state.blobs, principal, pkg, _target(target_sandbox)
-    )
+    result = import_service.preflight(session, rt, principal, package_id, _target(target_sandbox))
+    return PreflightRead.of(result)
 
 
-@router.post("/packages/import")
+@router.post("/packages/import", response_model=JobSubmitted, responses=errors(404, 409))
 def submit_import(
-    body: ImportRequest, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    body: ImportRequest, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> JobSubmitted:
     """Import a published package into a sandbox (an IMPORT/NEW job)."""
-    pkg, job = import_service.submit_import(session, state.registry, state.blobs, principal, body)
+    pkg, job = import_service.submit_import(session, rt, principal, body)
     session.commit()
-    state.runner.submit(job.id)
-    return import_service.render_submitted(pkg, job)
+    rt.jobs.submit(job.id)
+    return JobSubmitted.imported(pkg, job)
 
 
-@router.post("/packages/{package_id}/import")
+@router.post(
+    "/packages/{package_id}/import",
+    response_model=JobSubmitted | JobRead,
+    responses=errors(404, 409),
+)
 @writes
 def submit_import_by_path(
     package_id: str,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     target_sandbox: TargetSandbox = None,
     body: Annotated[dict[str, Any] | None, Body()] = None,
-) -> dict[str, Any]:
+) -> JobSubmitted | JobRead:
     """Import a published package into ``targetSandbox`` (the form some clients send); with
-    a body carrying ``overwriteMappings`` it is an update, as ``PATCH`` on this path."""
+    a body carrying ``overwriteMappings`` it is an update, as ``PATCH`` on this path (and
+    answers the update job)."""
     if body is not None and "overwriteMappings" in body:
         update = UpdateRequest.model_validate(body)
-        job = version_service.submit_update(
-            session, state.registry, state.blobs, principal, package_id, update
-        )
+        job = version_service.submit_update(session, rt, principal, package_id, update)
         session.commit()
-        state.runner.submit(job.id)
-        return job_service.render(job)
+        rt.jobs.submit(job.id)
+        return JobRead.of(job)
     request = ImportRequest.model_validate(
         {"id": package_id, "destinationSandbox": {"name": _target(target_sandbox)}}
     )
-    pkg, job = import_service.submit_import(
-        session, state.registry, state.blobs, principal, request
-    )
+    pkg, job = import_service.submit_import(session, rt, principal, request)
     session.commit()
-    state.runner.submit(job.id)
-    return import_service.render_submitted(pkg, job)
+    rt.jobs.submit(job.id)
+    return JobSubmitted.imported(pkg, job)
 
 
-@router.post("/packages/jobs/{job_id}/rollback")
+@router.post(
+    "/packages/jobs/{job_id}/rollback",
+    response_model=JobRead,
+    responses=errors(404, 409),
+)
 def rollback(
-    job_id: str, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    job_id: str, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> JobRead:
     """Undo an import: delete what it created (refused if those objects changed since)."""
     job = import_service.submit_rollback(session, principal, job_id)
     session.commit()
-    state.runner.submit(job.id)
-    return job_service.render(job)
+    rt.jobs.submit(job.id)
+    return JobRead.of(job)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import TypeContext
 from sandbox_tooling.package.snapshot import edge_keys
 
@@ -50,7 +50,7 @@ class Plan:
 
 def make_plan(
     manifest: Mapping[str, Any],
-    registry: ArtifactTypeRegistry,
+    types: ArtifactTypes,
     ctx: TypeContext,
     *,
     full: bool,
@@ -77,7 +77,7 @@ def make_plan(
         plan.roots = [(a["type"], a["id"]) for a in manifest["rootArtifacts"]]
 
     def decide(step: Step) -> None:
-        atype = registry.get(step.type)
+        atype = types.get(step.type)
         if step.id in alternatives:
             step.action, step.target_id = "SUBSTITUTE", alternatives[step.id]
         elif step.type == "ID_NAMESPACE" and step.id in target_codes:

@@ -5,47 +5,46 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import Permission
-from sandbox_tooling.errors import BadRequest, Conflict
+from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import similarity
+from sandbox_tooling.importer.errors import (
+    InvalidMapping,
+    NotAnImport,
+    RollbackRefused,
+    TargetSandboxNotFound,
+)
 from sandbox_tooling.importer.schemas import Alternative, ImportRequest
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit.blobstore import BlobStore
-from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
-from sandbox_tooling.package import repository as package_repository
+from sandbox_tooling.models.enums import JobStatus, JobType, PackageType, RequestType, TaskStatus
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package import snapshot
-from sandbox_tooling.registry import repository as registry_repository
-from sandbox_tooling.sandbox import repository as sandbox_repository
+from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.sandbox import service as sandbox_service
+
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
 
 SUGGESTIONS = 10
 SANDBOX_VIEW = Permission("Sandbox", ("view",))
 
 
 # -- shared lookups ---------------------------------------------------------------------------
-def published_version(session: Session, pkg: Package) -> PackageVersion:
-    """The package's latest snapshot; 409 when it is not published or has expired."""
-    if pkg.status != package_service.PUBLISHED:
-        raise Conflict(f"package {pkg.id} is {pkg.status}; only PUBLISHED packages can be imported")
-    if pkg.expiry < now_ms():
-        raise Conflict(f"package {pkg.id} expired on {pkg.expiry}; publish a new one to import it")
-    version = package_repository.latest_version(session, pkg.id)
-    if version is None:
-        raise Conflict(f"package {pkg.id} has no published snapshot")
-    return version
+published_version = package_service.published_version
 
 
 def target_sandbox(session: Session, principal: Principal, name: str, field: str) -> Sandbox:
-    sandbox = sandbox_repository.live(session, principal.org_id, name)
+    sandbox = sandbox_service.live(session, principal.org_id, name)
     if sandbox is None:
-        raise BadRequest(f"{field}: sandbox '{name}' does not exist")
+        raise TargetSandboxNotFound(field, name)
     return sandbox
 
 
@@ -53,8 +52,8 @@ def parent_id(org_id: str, sandbox: str, type_name: str, object_id: str) -> str:
     return f"{org_id}::{sandbox}::{type_name}::{object_id}"
 
 
-def required(registry: ArtifactTypeRegistry, type_name: str) -> list[Permission]:
-    return [SANDBOX_VIEW, *registry.get(type_name).required_permissions()]
+def required_permissions(types: ArtifactTypes, type_name: str) -> list[Permission]:
+    return [SANDBOX_VIEW, *types.get(type_name).required_permissions()]
 
 
 def missing_permissions(
@@ -68,27 +67,36 @@ def missing_permissions(
     return out
 
 
-def render_permissions(perms: Iterable[Permission]) -> dict[str, Any]:
-    return {
-        "resources": [
-            {"palmResourceType": p.resource, "resourcePermissions": list(p.actions)} for p in perms
-        ]
-    }
-
-
 # -- conflict check ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Similar:
+    """An object of the target sandbox whose title is close to an artifact's."""
+
+    id: str
+    type: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ConflictEntry:
+    """A snapshot artifact and the target's objects it may clash with, best first."""
+
+    id: str
+    type: str
+    title: str
+    suggestions: list[Similar]
+    parent_id: str
+
+
 def conflicts(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    blobs: BlobStore,
-    principal: Principal,
-    pkg: Package,
-    target_name: str,
-) -> list[dict[str, Any]]:
+    session: Session, rt: Runtime, principal: Principal, package_id: str, target_name: str
+) -> list[ConflictEntry]:
     """One entry per snapshot artifact with similar objects of its type in the target."""
+    pkg = package_service.require(session, principal, package_id)
     version = published_version(session, pkg)
     sandbox = target_sandbox(session, principal, target_name, "targetSandbox")
     principal.require("Package", "view", sandbox.name)
+    blobs = rt.blobs
     manifest = snapshot.read_manifest(blobs, version)
     artifacts = manifest["artifacts"]
     types = sorted({a["type"] for a in artifacts})
@@ -96,7 +104,7 @@ def conflicts(
         w for a in artifacts for w in similarity.WORD.findall(similarity.normalize(a["title"]))
     }
     by_type: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-    for pk, type_name, title in registry_repository.titles_of_types(session, sandbox.id, types):
+    for pk, type_name, title in registry_service.titles_of_types(session, sandbox.id, types):
         pks, titles = by_type[type_name]
         pks.append(pk)
         titles.append(title)
@@ -114,7 +122,7 @@ def conflicts(
     artifact_paths: dict[tuple[str, str], set[str]] = {}
     target_paths: dict[int, set[str]] = {}
     if need_structure:
-        definitions = registry_repository.definitions_by_pks(session, need_structure)
+        definitions = registry_service.definitions_by_pks(session, need_structure)
         target_paths = {pk: similarity.field_paths(d) for pk, d in definitions.items()}
         wanted = {
             (a["type"], a["id"])
@@ -132,102 +140,84 @@ def conflicts(
             cands, index, artifact_paths.get((art["type"], art["id"])), target_paths, SUGGESTIONS
         )
         ranked.append((art, index, order))
-    ids = registry_repository.ids_by_pks(
+    ids = registry_service.ids_by_pks(
         session, (index.keys[i] for _a, index, order in ranked for i in order)
     )
     source = pkg.source_sandbox_name
     return [
-        {
-            "artifact": {
-                "id": art["id"],
-                "type": art["type"],
-                "title": art["title"],
-                "found": False,
-                "count": 0,
-                "messages": [
-                    {
-                        "status": "FOUND",
-                        "attempt": 1,
-                        "message": f"Found object with ID: {art['id']}",
-                    }
-                ],
-            },
-            "suggestionList": [
-                {
-                    "id": ids[index.keys[i]],
-                    "type": art["type"],
-                    "found": False,
-                    "count": 0,
-                    "title": index.titles[i],
-                }
+        ConflictEntry(
+            id=art["id"],
+            type=art["type"],
+            title=art["title"],
+            suggestions=[
+                Similar(id=ids[index.keys[i]], type=art["type"], title=index.titles[i])
                 for i in order
             ],
-            "parentID": parent_id(pkg.source_org_id, source, art["type"], art["id"]),
-        }
+            parent_id=parent_id(pkg.source_org_id, source, art["type"], art["id"]),
+        )
         for art, index, order in ranked
     ]
 
 
 # -- preflight --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArtifactPermissions:
+    artifact_id: str
+    artifact_type: str
+    required: list[Permission]
+    missing: list[Permission]
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the caller may create in the target: per artifact, what it needs and lacks."""
+
+    package_id: str
+    target_sandbox: str
+    artifacts: list[ArtifactPermissions]
+
+
 def preflight(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    blobs: BlobStore,
-    principal: Principal,
-    pkg: Package,
-    target_name: str,
-) -> dict[str, Any]:
+    session: Session, rt: Runtime, principal: Principal, package_id: str, target_name: str
+) -> Preflight:
+    principal.require("Package", "view")
+    pkg = package_service.require(session, principal, package_id)
     version = published_version(session, pkg)
     sandbox = target_sandbox(session, principal, target_name, "targetSandbox")
-    manifest = snapshot.read_manifest(blobs, version)
+    manifest = snapshot.read_manifest(rt.blobs, version)
     per_type: dict[str, tuple[list[Permission], list[Permission]]] = {}
-    response = []
+    checks = []
     for art in manifest["artifacts"]:
         if art["type"] not in per_type:
-            needs = required(registry, art["type"])
+            needs = required_permissions(rt.types, art["type"])
             per_type[art["type"]] = (needs, missing_permissions(principal, needs, sandbox.name))
         needs, missing = per_type[art["type"]]
-        response.append(
-            {
-                "artifactID": art["id"],
-                "artifactType": art["type"],
-                "requiredPermissions": render_permissions(needs),
-                "missingPermissions": render_permissions(missing),
-                "creationAllowed": not missing,
-            }
-        )
-    return {"packageID": pkg.id, "targetSandboxName": sandbox.name, "permissionResponse": response}
+        checks.append(ArtifactPermissions(art["id"], art["type"], needs, missing))
+    return Preflight(pkg.id, sandbox.name, checks)
 
 
 # -- submit -----------------------------------------------------------------------------------
 def submit_import(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    blobs: BlobStore,
-    principal: Principal,
-    body: ImportRequest,
+    session: Session, rt: Runtime, principal: Principal, body: ImportRequest
 ) -> tuple[Package, Job]:
     pkg = package_service.require(session, principal, body.id)
     version = published_version(session, pkg)
     dest = body.destination_sandbox
     if dest.ims_org_id and dest.ims_org_id != principal.org_id:
-        raise BadRequest(
-            f"destinationSandbox.imsOrgId: '{dest.ims_org_id}' is not the caller's org "
-            f"'{principal.org_id}'"
-        )
+        raise NotCallersOrg("destinationSandbox.imsOrgId", dest.ims_org_id, principal.org_id)
     sandbox = target_sandbox(session, principal, dest.name, "destinationSandbox.name")
     principal.require("Package", "manage", sandbox.name)
     alternatives = body.alternatives or {}
-    if alternatives and pkg.package_type == package_service.FULL:
-        raise BadRequest("alternatives: a FULL package creates every object anew")
-    checked = check_mappings(session, blobs, version, sandbox, alternatives, "alternatives")
+    if alternatives and pkg.package_type == PackageType.FULL:
+        raise InvalidMapping("alternatives: a FULL package creates every object anew")
+    checked = check_mappings(session, rt, version, sandbox, alternatives, "alternatives")
     job = target_job(
         session,
         principal,
         pkg,
         version,
         sandbox,
-        job_type="NEW",
+        job_type=JobType.NEW,
         name=body.name,
         description=body.description,
         params={"alternatives": checked},
@@ -237,7 +227,7 @@ def submit_import(
 
 def check_mappings(
     session: Session,
-    blobs: BlobStore,
+    rt: Runtime,
     version: PackageVersion,
     sandbox: Sandbox,
     mappings: dict[str, Alternative],
@@ -247,22 +237,20 @@ def check_mappings(
     value an object of the same type in the target sandbox. Returns them as plain dicts."""
     if not mappings:
         return {}
-    manifest = snapshot.read_manifest(blobs, version)
+    manifest = snapshot.read_manifest(rt.blobs, version)
     in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
-    existing = registry_repository.types_of_ids(
-        session, sandbox.id, [m.id for m in mappings.values()]
-    )
+    existing = registry_service.types_of_ids(session, sandbox.id, [m.id for m in mappings.values()])
     for source_id, alt in mappings.items():
         where = f"{field}.{source_id}"
         if source_id not in in_package:
-            raise BadRequest(f"{where}: not an artifact of the package")
+            raise InvalidMapping(f"{where}: not an artifact of the package")
         if alt.type != in_package[source_id]:
-            raise BadRequest(
+            raise InvalidMapping(
                 f"{where}.type: {alt.type} does not match the artifact's type "
                 f"{in_package[source_id]}"
             )
         if (alt.type, alt.id) not in existing:
-            raise BadRequest(
+            raise InvalidMapping(
                 f"{where}.id: {alt.type} '{alt.id}' does not exist in sandbox '{sandbox.name}'"
             )
     return {k: {"id": v.id, "type": v.type} for k, v in mappings.items()}
@@ -275,7 +263,7 @@ def target_job(
     version: PackageVersion,
     sandbox: Sandbox,
     *,
-    job_type: str,
+    job_type: JobType,
     name: str | None,
     description: str | None,
     params: dict[str, Any],
@@ -286,7 +274,7 @@ def target_job(
         session,
         pkg,
         org_id=principal.org_id,
-        request_type="IMPORT",
+        request_type=RequestType.IMPORT,
         job_type=job_type,
         name=name or pkg.name,
         description=description if description is not None else pkg.description,
@@ -298,26 +286,13 @@ def target_job(
     )
 
 
-def render_submitted(pkg: Package, job: Job) -> dict[str, Any]:
-    return {
-        "name": job.name,
-        "description": job.description,
-        "visibility": "TENANT",
-        "sourceSandbox": job.source_sandbox,
-        "destinationSandbox": job.destination_sandbox,
-        "type": pkg.package_type,
-        "correlationId": job.snapshot_id,
-        "jobId": job.id,
-    }
-
-
 # -- rollback ---------------------------------------------------------------------------------
 def rollback_blockers(
     session: Session, sandbox: Sandbox, import_job: Job
 ) -> tuple[dict[tuple[str, str], int], list[dict[str, str]]]:
     """The created objects still present (key -> pk) and what forbids deleting them."""
     created = [(t, i) for t, i in import_job.result.get("createdObjects", [])]
-    states = registry_repository.state_of(session, sandbox.id, created)
+    states = registry_service.state_of(session, sandbox.id, created)
     finished = import_job.finished_date or 0
     blockers = [
         {"id": k[1], "type": k[0], "reason": "modified since the import"}
@@ -325,7 +300,7 @@ def rollback_blockers(
         if version > 1 or modified > finished
     ]
     created_set = set(created)
-    for t_type, t_id, s_type, s_id in registry_repository.referrers_of_many(
+    for t_type, t_id, s_type, s_id in registry_service.referrers_of_many(
         session, sandbox.id, states
     ):
         if (s_type, s_id) not in created_set:
@@ -339,23 +314,27 @@ def rollback_blockers(
     return {k: v[0] for k, v in states.items()}, blockers
 
 
-def rollback_conflict(blockers: list[dict[str, str]]) -> Conflict:
+def rollback_conflict(blockers: list[dict[str, str]]) -> RollbackRefused:
     listed = "; ".join(f"{b['type']} '{b['id']}': {b['reason']}" for b in blockers[:50])
-    return Conflict(f"the import cannot be rolled back: {listed}", errors=blockers)
+    return RollbackRefused(f"the import cannot be rolled back: {listed}", errors=blockers)
 
 
 def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
     job = job_service.require(session, principal.org_id, job_id)
-    if job.request_type != "IMPORT" or job.job_type != "NEW":
-        raise Conflict(f"job {job_id} is {job.request_type}/{job.job_type}; only imports roll back")
-    if job.status != "SUCCESS":
-        raise Conflict(f"job {job_id} is {job.status}; only a successful import rolls back")
+    if job.request_type != RequestType.IMPORT or job.job_type != JobType.NEW:
+        raise NotAnImport(
+            f"job {job_id} is {job.request_type}/{job.job_type}; only imports roll back"
+        )
+    if job.status != JobStatus.SUCCESS:
+        raise NotAnImport(f"job {job_id} is {job.status}; only a successful import rolls back")
     if job.result.get("rolledBackBy"):
-        raise Conflict(f"job {job_id} was already rolled back by job {job.result['rolledBackBy']}")
+        raise NotAnImport(
+            f"job {job_id} was already rolled back by job {job.result['rolledBackBy']}"
+        )
     dest = (job.destination_sandbox or {}).get("name", "")
-    sandbox = sandbox_repository.live(session, principal.org_id, dest)
+    sandbox = sandbox_service.live(session, principal.org_id, dest)
     if sandbox is None:
-        raise Conflict(f"the import's target sandbox '{dest}' no longer exists")
+        raise NotAnImport(f"the import's target sandbox '{dest}' no longer exists")
     principal.require("Package", "manage", sandbox.name)
     _present, blockers = rollback_blockers(session, sandbox, job)
     if blockers:
@@ -363,8 +342,8 @@ def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
     return job_service.create(
         session,
         org_id=principal.org_id,
-        request_type="IMPORT",
-        job_type="ROLLBACK",
+        request_type=RequestType.IMPORT,
+        job_type=JobType.ROLLBACK,
         name=f"Rollback of {job.name}",
         description=f"Rollback of import job {job.id}",
         actor=principal.user_id,
@@ -376,3 +355,29 @@ def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
         package_version=job.package_version,
         params={"importJobId": job.id},
     )
+
+
+def rollback(session: Session, job_id: str) -> None:
+    """The rollback job's work: delete what the import created, in this transaction."""
+    from sandbox_tooling.importer.engine import lock_target
+
+    job = job_service.require_running(session, job_id)
+    import_job = job_service.get_any(session, job.params["importJobId"])
+    if import_job is None or import_job.result.get("rolledBackBy"):
+        raise NotAnImport("the import was already rolled back or no longer exists")
+    sandbox = lock_target(session, job.org_id, (job.destination_sandbox or {})["name"])
+    present, blockers = rollback_blockers(session, sandbox, import_job)
+    if blockers:
+        raise rollback_conflict(blockers)
+    registry_service.delete_pks(session, list(present.values()))
+    completed = [
+        job_service.task(
+            TaskStatus.DELETED, t, i, None, i, message=f"{t} {i} deleted by the rollback"
+        )
+        for (t, i) in present
+    ]
+    import_job.result = {**import_job.result, "rolledBackBy": job.id}
+    result = job_service.empty_result()
+    result["completedTasks"] = completed
+    result["deletedObjects"] = list(present)
+    job_service.succeed(job, result)

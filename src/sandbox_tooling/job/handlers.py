@@ -1,24 +1,24 @@
-"""Job handlers by ``(requestType, jobType)``. Domain modules register theirs on import.
+"""The job handler contract and the table of handlers by ``(requestType, jobType)``.
 
-A handler's ``run`` does the job's work and marks it SUCCESS in the same transaction, so a
-crash anywhere leaves either everything or nothing. ``on_failure`` records the failure's
-side effects (a package that failed to publish, say) in the transaction that fails the job.
+A handler's ``run`` opens its transaction(s) and calls a service that does the job's work and
+marks it SUCCESS in the same transaction as its effects, so a crash leaves everything or
+nothing. ``on_failure`` records a failure's side effects (a package that failed to publish)
+in the transaction that fails the job. Domains add their handlers in ``tasks.register``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
-from sandbox_tooling.config import Settings
-from sandbox_tooling.db import Database
 from sandbox_tooling.errors import AppError
-from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.models import Job
+from sandbox_tooling.models.enums import JOB_KINDS, JobKind, JobType, RequestType
+
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
 
 
 class Progress:
@@ -31,17 +31,15 @@ class Progress:
 
 
 @dataclass
-class JobContext:
+class JobRun:
+    """One attempt at a claimed job."""
+
     job_id: str
-    db: Database
-    blobs: BlobStore
-    registry: ArtifactTypeRegistry
-    settings: Settings
     progress: Progress = field(default_factory=Progress)
 
 
 class JobHandler(Protocol):
-    def run(self, ctx: JobContext) -> None: ...
+    def run(self, rt: Runtime, run: JobRun) -> None: ...
 
     def on_failure(self, session: Session, job: Job, reason: str) -> None: ...
 
@@ -60,19 +58,27 @@ class JobFailed(AppError):
         self.result = result
 
 
-_HANDLERS: dict[tuple[str, str], JobHandler] = {}
+class JobHandlers:
+    """Handlers by job kind: each kind of ``JOB_KINDS`` has exactly one."""
 
+    def __init__(self) -> None:
+        self._table: dict[JobKind, JobHandler] = {}
 
-def register(request_type: str, job_type: str) -> Callable[[type[JobHandler]], type[JobHandler]]:
-    def decorator(cls: type[JobHandler]) -> type[JobHandler]:
-        key = (request_type, job_type)
-        if key in _HANDLERS:
-            raise RuntimeError(f"job handler {key} registered twice")
-        _HANDLERS[key] = cls()
-        return cls
+    def add(self, request_type: RequestType, job_type: JobType, handler: JobHandler) -> None:
+        kind = (request_type, job_type)
+        if kind not in JOB_KINDS:
+            raise RuntimeError(f"job handler for unknown job kind {request_type}/{job_type}")
+        if kind in self._table:
+            raise RuntimeError(f"job kind {request_type}/{job_type} has two handlers")
+        self._table[kind] = handler
 
-    return decorator
+    def check_complete(self) -> None:
+        missing = sorted(f"{r}/{j}" for r, j in JOB_KINDS - self._table.keys())
+        if missing:
+            raise RuntimeError(f"job kinds without a handler: {', '.join(missing)}")
 
-
-def get(request_type: str, job_type: str) -> JobHandler | None:
-    return _HANDLERS.get((request_type, job_type))
+    def get(self, request_type: str, job_type: str) -> JobHandler | None:
+        try:
+            return self._table.get((RequestType(request_type), JobType(job_type)))
+        except ValueError:
+            return None

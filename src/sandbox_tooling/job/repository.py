@@ -10,14 +10,9 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Job
+from sandbox_tooling.models.enums import JobStatus, JobType, RequestType
 
-PENDING, IN_PROGRESS, SUCCESS, FAILED, CANCELLED = (
-    "PENDING",
-    "IN_PROGRESS",
-    "SUCCESS",
-    "FAILED",
-    "CANCELLED",
-)
+PENDING, IN_PROGRESS, SUCCESS = JobStatus.PENDING, JobStatus.IN_PROGRESS, JobStatus.SUCCESS
 
 
 def get(session: Session, job_id: str) -> Job | None:
@@ -55,8 +50,8 @@ def running_version_save(session: Session, package_id: str) -> Job | None:
     return session.scalars(
         select(Job).where(
             Job.package_id == package_id,
-            Job.request_type == "VERSION",
-            Job.job_type == "UPGRADE",
+            Job.request_type == RequestType.VERSION,
+            Job.job_type == JobType.UPGRADE,
             Job.status.in_((PENDING, IN_PROGRESS)),
         )
     ).first()
@@ -70,8 +65,8 @@ def imports_of(session: Session, org_id: str, package_id: str) -> list[tuple[str
         .where(
             Job.org_id == org_id,
             Job.package_id == package_id,
-            Job.request_type == "IMPORT",
-            Job.job_type.in_(("NEW", "UPDATE")),
+            Job.request_type == RequestType.IMPORT,
+            Job.job_type.in_((JobType.NEW, JobType.UPDATE)),
             Job.status == SUCCESS,
         )
         .order_by(Job.finished_date.desc())
@@ -85,8 +80,8 @@ def compares_of(session: Session, package_id: str, package_version: int) -> list
         select(Job.id, Job.params)
         .where(
             Job.package_id == package_id,
-            Job.request_type == "VERSION",
-            Job.job_type == "COMPUTE",
+            Job.request_type == RequestType.VERSION,
+            Job.job_type == JobType.COMPUTE,
             Job.package_version == package_version,
             Job.status.in_((PENDING, IN_PROGRESS, SUCCESS)),
         )

@@ -13,25 +13,34 @@ import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import OperationalError
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
-from sandbox_tooling.config import Settings
-from sandbox_tooling.db import Database
 from sandbox_tooling.errors import AppError
-from sandbox_tooling.job import handlers, repository
+from sandbox_tooling.job import repository
+from sandbox_tooling.job.handlers import (
+    JobFailed,
+    JobHandler,
+    JobHandlers,
+    JobRun,
+    Progress,
+    RetriableJobError,
+)
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.job.repository import IN_PROGRESS, PENDING
-from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex_token
+from sandbox_tooling.models.enums import JobStatus
+
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 class JobRunner(Protocol):
+    handlers: JobHandlers
+
     def start(self) -> None:
         """Recover interrupted jobs and begin accepting work."""
 
@@ -43,22 +52,21 @@ class JobRunner(Protocol):
     def wait_idle(self, timeout: float) -> bool:
         """Block until no job is queued or running; False on timeout."""
 
-    def progress(self, job_id: str) -> handlers.Progress | None:
+    def progress(self, job_id: str) -> Progress | None:
         """Live progress of a job running here, if any."""
 
 
 class InProcessRunner:
-    def __init__(
-        self, db: Database, blobs: BlobStore, registry: ArtifactTypeRegistry, settings: Settings
-    ) -> None:
-        self.db, self.blobs, self.registry, self.settings = db, blobs, registry, settings
+    def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
+        self.rt, self.handlers = rt, job_handlers
+        self.db, self.settings = rt.db, rt.settings
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{hex_token(4)}"
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Condition()
         self._in_flight: set[str] = set()
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
-        self._progress: dict[str, handlers.Progress] = {}
+        self._progress: dict[str, Progress] = {}
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -81,7 +89,7 @@ class InProcessRunner:
     def recover(self) -> None:
         """Resume or fail what a previous process left IN_PROGRESS; queue what is PENDING."""
         with self.db.transaction() as session:
-            for job_id in repository.ids_with_status(session, IN_PROGRESS):
+            for job_id in repository.ids_with_status(session, JobStatus.IN_PROGRESS):
                 job = repository.get(session, job_id)
                 if job is None:
                     continue
@@ -93,14 +101,14 @@ class InProcessRunner:
                         f"interrupted {job.attempts} times by a crash of the service; giving up"
                     )
                     job_service.fail(job, reason)
-                    handler = handlers.get(job.request_type, job.job_type)
+                    handler = self.handlers.get(job.request_type, job.job_type)
                     if handler:
                         handler.on_failure(session, job, reason)
         self._submit_pending()
 
     def _submit_pending(self) -> None:
         with self.db.transaction(write=False) as session:
-            pending = repository.ids_with_status(session, PENDING)
+            pending = repository.ids_with_status(session, JobStatus.PENDING)
         for job_id in pending:
             self.submit(job_id)
 
@@ -120,7 +128,7 @@ class InProcessRunner:
             self._in_flight.add(job_id)
         self._pool.submit(self._execute, job_id)
 
-    def progress(self, job_id: str) -> handlers.Progress | None:
+    def progress(self, job_id: str) -> Progress | None:
         return self._progress.get(job_id)
 
     def wait_idle(self, timeout: float) -> bool:
@@ -142,25 +150,25 @@ class InProcessRunner:
             job = repository.get(session, job_id)
             assert job is not None
             request_type, job_type, attempts = job.request_type, job.job_type, job.attempts
-        handler = handlers.get(request_type, job_type)
+        handler = self.handlers.get(request_type, job_type)
         if handler is None:
             self._fail(job_id, f"no handler for {request_type}/{job_type} jobs", None)
             return
-        ctx = handlers.JobContext(job_id, self.db, self.blobs, self.registry, self.settings)
-        self._progress[job_id] = ctx.progress
+        run = JobRun(job_id)
+        self._progress[job_id] = run.progress
         try:
-            handler.run(ctx)
-        except (handlers.RetriableJobError, OperationalError) as exc:
+            handler.run(self.rt, run)
+        except (RetriableJobError, OperationalError) as exc:
             if attempts < self.settings.job_max_attempts:
                 log.warning("job %s: retriable failure (%s); retrying", job_id, exc)
                 with self.db.transaction() as session:
                     job = repository.get(session, job_id)
-                    if job is not None and job.status == IN_PROGRESS:
+                    if job is not None and job.status == JobStatus.IN_PROGRESS:
                         job_service.requeue(job)
                 self._resubmit_later(job_id)
             else:
                 self._fail(job_id, f"gave up after {attempts} attempts: {exc}", handler)
-        except handlers.JobFailed as exc:
+        except JobFailed as exc:
             self._fail(job_id, exc.detail, handler, exc.result)
         except AppError as exc:
             self._fail(job_id, exc.detail, handler)
@@ -180,12 +188,12 @@ class InProcessRunner:
         self,
         job_id: str,
         reason: str,
-        handler: handlers.JobHandler | None,
+        handler: JobHandler | None,
         result: dict[str, Any] | None = None,
     ) -> None:
         with self.db.transaction() as session:
             job = repository.get(session, job_id)
-            if job is None or job.status != IN_PROGRESS:
+            if job is None or job.status != JobStatus.IN_PROGRESS:
                 return
             job_service.fail(job, reason, result)
             if handler is not None:

@@ -1,24 +1,19 @@
-"""Job records: creation, state changes and the documented renderings (SPEC §3.3)."""
+"""Job records: creation, state changes, lookups (SPEC §3.3)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.errors import Conflict, NotFound
+from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import repository
-from sandbox_tooling.job.handlers import Progress
-from sandbox_tooling.job.repository import FAILED, IN_PROGRESS, PENDING, SUCCESS
+from sandbox_tooling.job.errors import JobNotFound, JobNotRunning
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
+from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import Job, Package
-
-REQUEST_TYPES = ("EXPORT", "IMPORT", "COPY", "VERSION", "TRANSFER")
-JOB_TYPES = ("NEW", "RESUME", "ROLLBACK", "COMPUTE", "UPGRADE", "UPDATE")
-JOB_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCELLED")
-
+from sandbox_tooling.models.enums import JobStatus, JobType, RequestType
 
 #: Task messages (SPEC §3.3 formats), by status.
 MESSAGES = {
@@ -48,26 +43,6 @@ def task(
     return [status, type_name, src, title, tgt, message, failed]
 
 
-def expand_task(t: Task) -> dict[str, Any]:
-    status, type_name, src, title, tgt, message, failed = t
-    text = message or MESSAGES[status].format(type=type_name, src=src, tgt=tgt)
-    artifact: dict[str, Any] = {
-        "id": src,
-        "type": type_name,
-        "title": title,
-        "found": not failed,
-        "count": 0 if failed else 1,
-        "messages": [{"status": status, "attempt": 1, "message": text}],
-    }
-    if tgt is not None:
-        artifact["newId"] = tgt
-    return {
-        "taskType": "POST",
-        "taskStatus": "FAILED" if failed else "SUCCESS",
-        "artifact": artifact,
-    }
-
-
 def empty_result() -> dict[str, Any]:
     return {
         "completedTasks": [],
@@ -81,8 +56,8 @@ def create(
     session: Session,
     *,
     org_id: str,
-    request_type: str,
-    job_type: str,
+    request_type: RequestType,
+    job_type: JobType,
     name: str,
     description: str | None,
     actor: str,
@@ -101,7 +76,7 @@ def create(
         package_id=package_id,
         request_type=request_type,
         job_type=job_type,
-        status=PENDING,
+        status=JobStatus.PENDING,
         name=name,
         description=description,
         package_type=package_type,
@@ -127,8 +102,8 @@ def create_for_package(
     session: Session,
     pkg: Package,
     *,
-    request_type: str,
-    job_type: str,
+    request_type: RequestType,
+    job_type: JobType,
     name: str,
     actor: str,
     description: str | None = None,
@@ -160,15 +135,30 @@ def create_for_package(
 def require(session: Session, org_id: str, job_id: str) -> Job:
     job = repository.get(session, job_id)
     if job is None or job.org_id != org_id:
-        raise NotFound(f"job {job_id} not found")
+        raise JobNotFound(job_id)
     return job
+
+
+def get_any(session: Session, job_id: str) -> Job | None:
+    """A job of any org, by id (for jobs about jobs, which carry their own org checks)."""
+    return repository.get(session, job_id)
+
+
+def get_job(session: Session, principal: Principal, job_id: str) -> Job:
+    principal.require("Package", "view")
+    return require(session, principal.org_id, job_id)
+
+
+def list_jobs(session: Session, principal: Principal, query: ListQuery) -> tuple[list[Job], int]:
+    principal.require("Package", "view")
+    return repository.page(session, principal.org_id, query)
 
 
 def require_running(session: Session, job_id: str) -> Job:
     """The job a handler works on, still IN_PROGRESS (another attempt may have ended it)."""
     job = repository.get(session, job_id)
-    if job is None or job.status != IN_PROGRESS:
-        raise Conflict(f"job {job_id} is no longer in progress")
+    if job is None or job.status != JobStatus.IN_PROGRESS:
+        raise JobNotRunning(job_id)
     return job
 
 
@@ -176,7 +166,7 @@ def succeed(job: Job, result: dict[str, Any] | None = None) -> None:
     now = now_ms()
     if result is not None:
         job.result = result
-    job.status = SUCCESS
+    job.status = JobStatus.SUCCESS
     job.error = None
     job.counter += 1
     job.finished_date = now
@@ -188,7 +178,7 @@ def fail(job: Job, reason: str, result: dict[str, Any] | None = None) -> None:
     now = now_ms()
     if result is not None:
         job.result = result
-    job.status = FAILED
+    job.status = JobStatus.FAILED
     job.error = reason[:10_000]
     job.counter += 1
     job.finished_date = now
@@ -197,84 +187,6 @@ def fail(job: Job, reason: str, result: dict[str, Any] | None = None) -> None:
 
 
 def requeue(job: Job) -> None:
-    job.status = PENDING
+    job.status = JobStatus.PENDING
     job.locked_by = None
     job.modified_date = now_ms()
-
-
-def render(job: Job, progress: Progress | None = None) -> dict[str, Any]:
-    """The job as ``/tools/job/{id}`` shows it; ``progress`` overlays a running job's tasks."""
-    result = job.result or {}
-    if progress is not None and job.status == IN_PROGRESS:
-        result = {
-            **result,
-            "completedTasks": list(progress.completed),
-            "failedTasks": list(progress.failed),
-        }
-    out: dict[str, Any] = {
-        "id": job.id,
-        "name": job.name,
-        "description": job.description,
-        "visibility": "TENANT",
-        "requestType": job.request_type,
-        "expiry": 0,
-        "snapshotId": job.snapshot_id,
-        "packageId": job.package_id,
-        "packageVersion": job.package_version,
-        "createdTimestamp": job.created_date,
-        "modifiedTimestamp": job.modified_date,
-        "type": job.package_type,
-        "jobStatus": job.status,
-        "jobType": job.job_type,
-        "counter": job.counter,
-        "imsOrgId": job.org_id,
-        "jobHash": hashlib.sha1(job.id.encode()).hexdigest(),
-        "sourceSandbox": job.source_sandbox,
-        "destinationSandbox": job.destination_sandbox,
-        "completedTasks": [expand_task(t) for t in result.get("completedTasks", [])],
-        "failedTasks": [expand_task(t) for t in result.get("failedTasks", [])],
-        "importReplacementMap": result.get("importReplacementMap", {}),
-        "sourceParentArtifactMap": result.get("sourceParentArtifactMap", {}),
-        "schemaFieldMappings": None,
-        "attempts": job.attempts,
-        "createdBy": job.created_by,
-    }
-    for extra in ("snapshot", "summary", "rolledBackBy"):
-        if extra in result:
-            out[extra] = result[extra]
-    for extra in ("createdObjects", "updatedObjects", "deletedObjects"):
-        if extra in result:
-            out[extra] = [{"type": t, "id": i} for t, i in result[extra]]
-    if "deltaPackageVersion" in result:
-        out["deltaPackageVersion"] = result["deltaPackageVersion"]
-    if job.status == FAILED and job.error:
-        out["errorMessage"] = job.error
-    return out
-
-
-def render_list_item(job: Job) -> dict[str, Any]:
-    """The flattened item of ``GET /packages/jobs`` (``sourceSandBox`` sic)."""
-    return {
-        "id": job.id,
-        "name": job.name,
-        "updated": job.modified_date,
-        "created": job.created_date,
-        "requestType": job.request_type,
-        "jobType": job.job_type,
-        "packageType": job.package_type,
-        "description": job.description,
-        "jobStatus": job.status,
-        "visibility": "TENANT",
-        "sourceSandBox": (job.source_sandbox or {}).get("name"),
-        "targetSandbox": (job.destination_sandbox or {}).get("name"),
-        "createdBy": job.created_by,
-    }
-
-
-def tools_envelope(job: Job, progress: Progress | None = None) -> dict[str, Any]:
-    return {
-        "status": "OK",
-        "type": "SUCCESS",
-        "message": f"Job with ID: {job.id} found",
-        "object": render(job, progress),
-    }

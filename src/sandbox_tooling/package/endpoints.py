@@ -2,31 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 
 from sandbox_tooling.api.deps import (
     CurrentPrincipal,
+    RuntimeDep,
     SandboxName,
     SessionDep,
-    StateDep,
     list_query,
     writes,
 )
-from sandbox_tooling.job import repository as job_repository
+from sandbox_tooling.api.responses import errors
+from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit.listing import FieldSpec, page_envelope
-from sandbox_tooling.package import repository
+from sandbox_tooling.job.schemas import JobListItem, ToolsEnvelope
+from sandbox_tooling.kit.listing import FieldSpec
+from sandbox_tooling.kit.schema import Page
+from sandbox_tooling.models.enums import (
+    JobStatus,
+    JobType,
+    PackageStatus,
+    PackageType,
+    RequestType,
+    Visibility,
+)
 from sandbox_tooling.package import service as package_service
-from sandbox_tooling.package.schemas import ChildRequest, PackageCreate, PackageUpdate
+from sandbox_tooling.package.schemas import (
+    ChildRead,
+    ChildrenRead,
+    ChildRequest,
+    JobSubmitted,
+    PackageCreate,
+    PackageDeleted,
+    PackagePayload,
+    PackageRead,
+    PackageUpdate,
+)
 
-router = APIRouter(prefix="/data/foundation/exim", tags=["packages"])
+router = api_router("/data/foundation/exim", "packages")
 
 PACKAGE_FIELDS = {
-    "status": FieldSpec("status", "enum", frozenset(package_service.STATUSES)),
-    "packageType": FieldSpec("package_type", "enum", frozenset({"PARTIAL", "FULL"})),
-    "packageVisibility": FieldSpec("visibility", "enum", frozenset({"PRIVATE", "PUBLIC"})),
+    "status": FieldSpec("status", "enum", frozenset(PackageStatus)),
+    "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
+    "packageVisibility": FieldSpec("visibility", "enum", frozenset(Visibility)),
     "createdDate": FieldSpec("created_date", "date"),
     "modifiedDate": FieldSpec("modified_date", "date"),
     "publishDate": FieldSpec("publish_date", "date"),
@@ -44,10 +64,10 @@ PACKAGE_SORTABLE = {
     "status": "status",
 }
 JOB_FIELDS = {
-    "requestType": FieldSpec("request_type", "enum", frozenset(job_service.REQUEST_TYPES)),
-    "jobType": FieldSpec("job_type", "enum", frozenset(job_service.JOB_TYPES)),
-    "jobStatus": FieldSpec("status", "enum", frozenset(job_service.JOB_STATUSES)),
-    "packageType": FieldSpec("package_type", "enum", frozenset({"PARTIAL", "FULL"})),
+    "requestType": FieldSpec("request_type", "enum", frozenset(RequestType)),
+    "jobType": FieldSpec("job_type", "enum", frozenset(JobType)),
+    "jobStatus": FieldSpec("status", "enum", frozenset(JobStatus)),
+    "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
     "createdDate": FieldSpec("created_date", "date"),
     "modifiedDate": FieldSpec("modified_date", "date"),
     "name": FieldSpec("name"),
@@ -57,134 +77,147 @@ JOB_FIELDS = {
 JOB_SORTABLE = {"createdDate": "created_date", "modifiedDate": "modified_date", "name": "name"}
 
 
-@router.post("/packages")
+@router.post("/packages", response_model=PackageRead, responses=errors(409))
 def create_package(
     body: PackageCreate,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     sandbox_name: SandboxName,
-) -> dict[str, Any]:
+) -> PackageRead:
     """Create a package (DRAFT)."""
-    pkg = package_service.create(
-        session, state.registry, state.settings, principal, body, sandbox_name
-    )
+    pkg = package_service.create(session, rt, principal, body, sandbox_name)
     session.commit()
-    return package_service.render(pkg)
+    return PackageRead.of(pkg)
 
 
-@router.put("/packages")
-@router.put("/packages/update", include_in_schema=False)
+@router.put("/packages", response_model=PackageRead, responses=errors(404, 409))
+@router.put(
+    "/packages/update",
+    response_model=PackageRead,
+    responses=errors(404, 409),
+    include_in_schema=False,
+)
 def update_package(
-    body: PackageUpdate, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    body: PackageUpdate, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> PackageRead:
     """Add or remove artifacts, or update metadata or visibility (``action``)."""
-    pkg = package_service.update(session, state.registry, state.settings, principal, body)
+    pkg = package_service.update(session, rt, principal, body)
     session.commit()
-    return package_service.render(pkg)
+    return PackageRead.of(pkg)
 
 
-@router.get("/packages")
+@router.get("/packages", response_model=Page[PackageRead])
 def list_packages(
-    request: Request, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    request: Request, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> Page[PackageRead]:
     """List the org's packages (``property``, ``orderby``, ``start``, ``limit``)."""
-    principal.require("Package", "view")
     query = list_query(
-        request,
-        state,
-        fields=PACKAGE_FIELDS,
-        sortable=PACKAGE_SORTABLE,
-        default_order="-createdDate",
+        request, rt, fields=PACKAGE_FIELDS, sortable=PACKAGE_SORTABLE, default_order="-createdDate"
     )
-    rows, total = repository.page(session, principal.org_id, query)
-    return page_envelope(rows, total, query, package_service.render)
+    rows, total = package_service.list_packages(session, principal, query)
+    return Page[PackageRead].of(rows, total, query, PackageRead.of)
 
 
-@router.get("/packages/jobs")
+@router.get("/packages/jobs", response_model=Page[JobListItem])
 def list_jobs(
-    request: Request, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    request: Request, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> Page[JobListItem]:
     """List the org's export/import jobs."""
-    principal.require("Package", "view")
     query = list_query(
-        request, state, fields=JOB_FIELDS, sortable=JOB_SORTABLE, default_order="-createdDate"
+        request, rt, fields=JOB_FIELDS, sortable=JOB_SORTABLE, default_order="-createdDate"
     )
-    rows, total = job_repository.page(session, principal.org_id, query)
-    return page_envelope(rows, total, query, job_service.render_list_item)
+    rows, total = job_service.list_jobs(session, principal, query)
+    return Page[JobListItem].of(rows, total, query, JobListItem.of)
 
 
-@router.get("/packages/payload/{package_id}")
+@router.get(
+    "/packages/payload/{package_id}",
+    response_model=PackagePayload,
+    responses=errors(404, 409),
+)
 def package_payload(
     package_id: str, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, str]:
+) -> PackagePayload:
     """The payload another org uses to pull this public package."""
-    principal.require("Package", "view")
-    return package_service.payload(package_service.require(session, principal, package_id))
+    pkg = package_service.public_package(session, principal, package_id)
+    return PackagePayload(ims_org_id=pkg.org_id, package_id=pkg.id)
 
 
-@router.get("/packages/{package_id}")
+@router.get("/packages/{package_id}", response_model=PackageRead, responses=errors(404))
 def get_package(
     package_id: str,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     get_capabilities: Annotated[bool, Query(alias="getCapabilities")] = False,
-) -> dict[str, Any]:
+) -> PackageRead:
     """Look up a package, optionally with its capabilities."""
-    principal.require("Package", "view")
-    pkg = package_service.require(session, principal, package_id)
-    caps = package_service.capabilities(state.registry, pkg) if get_capabilities else None
-    return package_service.render(pkg, caps)
+    pkg, caps = package_service.get(
+        session, rt, principal, package_id, capabilities=get_capabilities
+    )
+    return PackageRead.of(pkg, caps)
 
 
-@router.delete("/packages/{package_id}")
+@router.delete("/packages/{package_id}", response_model=PackageDeleted, responses=errors(404, 409))
 def delete_package(
     package_id: str, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, str]:
+) -> PackageDeleted:
     """Delete a package."""
-    reason = package_service.delete(session, principal, package_id)
+    package_service.delete(session, principal, package_id)
     session.commit()
-    return {"reason": reason}
+    return PackageDeleted(reason=f"Package {package_id} deleted")
 
 
-@router.get("/packages/{package_id}/export")
+@router.get(
+    "/packages/{package_id}/export",
+    response_model=JobSubmitted,
+    responses=errors(404, 409),
+)
 @writes
 def publish_package(
     package_id: str,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     expiry_period: Annotated[int, Query(alias="expiryPeriod")] = 90,
-) -> dict[str, Any]:
+) -> JobSubmitted:
     """Publish a package: an EXPORT job snapshots it (DRAFT -> PUBLISHED)."""
     pkg, job = package_service.publish(session, principal, package_id, expiry_period)
     session.commit()
-    state.runner.submit(job.id)
-    return package_service.render_export(pkg, job)
+    rt.jobs.submit(job.id)
+    return JobSubmitted.export(pkg, job)
 
 
-@router.post("/packages/{package_id}/children")
+@router.post(
+    "/packages/{package_id}/children",
+    response_model=list[ChildrenRead],
+    responses=errors(404, 409),
+)
 def package_children(
     package_id: str,
     body: Annotated[list[ChildRequest], Body()],
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
-) -> list[dict[str, Any]]:
+) -> list[ChildrenRead]:
     """List the direct dependencies of artifacts of the package."""
-    principal.require("Package", "view")
-    pkg = package_service.require(session, principal, package_id)
-    return package_service.children(
-        session, state.registry, state.settings, state.blobs, principal, pkg, body
-    )
+    found = package_service.children(session, rt, principal, package_id, body)
+    return [
+        ChildrenRead(
+            id=f.artifact.id,
+            title=f.artifact.title,
+            type=f.artifact.type,
+            children=[ChildRead(id=c.id, title=c.title, type=c.type) for c in f.children],
+        )
+        for f in found
+    ]
 
 
-@router.get("/tools/job/{job_id}")
+@router.get("/tools/job/{job_id}", response_model=ToolsEnvelope, responses=errors(404))
 def get_job(
-    job_id: str, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    job_id: str, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> ToolsEnvelope:
     """Job details, updated live while it runs."""
-    principal.require("Package", "view")
-    job = job_service.require(session, principal.org_id, job_id)
-    return job_service.tools_envelope(job, state.runner.progress(job.id))
+    job = job_service.get_job(session, principal, job_id)
+    return ToolsEnvelope.of(job, rt.jobs.progress(job.id))

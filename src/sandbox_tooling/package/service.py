@@ -1,23 +1,51 @@
-"""Package rules (SPEC §4.1-§4.6, §4.9, §4.12, §8.1)."""
+"""Package rules (SPEC §4.1-§4.6, §4.9, §4.12, §8.1) and the publish job's work."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
-from sandbox_tooling.config import Settings
-from sandbox_tooling.errors import BadRequest, Conflict
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
+from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.clock import DAY_MS, now_ms, parse_iso_ms
 from sandbox_tooling.kit.ids import dashed_uuid, hex32
-from sandbox_tooling.models import Job, Package, Sandbox
+from sandbox_tooling.kit.listing import ListQuery
+from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
+from sandbox_tooling.models.enums import (
+    Capability,
+    JobType,
+    PackageStatus,
+    PackageType,
+    RequestType,
+    Visibility,
+)
 from sandbox_tooling.package import repository, snapshot
-from sandbox_tooling.package.errors import PackageNotEditable, PackageNotFound, StaleVersion
+from sandbox_tooling.package.errors import (
+    ActionMismatch,
+    ArtifactsNotFound,
+    EmptyPackage,
+    InvalidArtifacts,
+    InvalidExpiry,
+    NotInPackage,
+    PackageBusy,
+    PackageChanged,
+    PackageNameTaken,
+    PackageNotEditable,
+    PackageNotFound,
+    PackageNotPublic,
+    PackageNotPublishable,
+    PackageNotPublished,
+    SourceObjectsMissing,
+    SourceSandboxDeleted,
+    SourceSandboxNotFound,
+    StaleVersion,
+    VisibilityIrreversible,
+)
 from sandbox_tooling.package.schemas import (
     ArtifactIn,
     ChildRequest,
@@ -26,26 +54,45 @@ from sandbox_tooling.package.schemas import (
     SandboxIn,
 )
 from sandbox_tooling.registry import closure as closure_mod
-from sandbox_tooling.registry import repository as registry_repository
-from sandbox_tooling.sandbox import repository as sandbox_repository
+from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.sandbox import service as sandbox_service
 
-DRAFT, PUBLISH_IN_PROGRESS, PUBLISHED, PUBLISH_FAILED = (
-    "DRAFT",
-    "PUBLISH_IN_PROGRESS",
-    "PUBLISHED",
-    "PUBLISH_FAILED",
-)
-STATUSES = (DRAFT, PUBLISH_IN_PROGRESS, PUBLISHED, PUBLISH_FAILED)
-PARTIAL, FULL = "PARTIAL", "FULL"
-VERSIONABLE = "VERSIONABLE"
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
+
+Key = tuple[str, str]
 
 
 # -- lookups ----------------------------------------------------------------------------------
 def require(session: Session, principal: Principal, package_id: str) -> Package:
+    """A package of the caller's org (404 otherwise)."""
     pkg = repository.get(session, package_id)
     if pkg is None or pkg.org_id != principal.org_id:
         raise PackageNotFound(package_id)
     return pkg
+
+
+def get(
+    session: Session, rt: Runtime, principal: Principal, package_id: str, *, capabilities: bool
+) -> tuple[Package, list[Capability] | None]:
+    """A package, with its capabilities when asked for."""
+    principal.require("Package", "view")
+    pkg = require(session, principal, package_id)
+    return pkg, (package_capabilities(rt.types, pkg) if capabilities else None)
+
+
+def list_packages(
+    session: Session, principal: Principal, query: ListQuery
+) -> tuple[list[Package], int]:
+    principal.require("Package", "view")
+    return repository.page(session, principal.org_id, query)
+
+
+def live_source(session: Session, pkg: Package) -> Sandbox:
+    sandbox = sandbox_service.live(session, pkg.org_id, pkg.source_sandbox_name)
+    if sandbox is None:
+        raise SourceSandboxDeleted(pkg.source_sandbox_name)
+    return sandbox
 
 
 def _source_sandbox(
@@ -53,59 +100,56 @@ def _source_sandbox(
 ) -> Sandbox:
     name = given.name if given else default_name
     if given and given.ims_org_id and given.ims_org_id != principal.org_id:
-        raise BadRequest(
-            f"sourceSandbox.imsOrgId: '{given.ims_org_id}' is not the caller's org "
-            f"'{principal.org_id}'"
-        )
-    sandbox = sandbox_repository.live(session, principal.org_id, name)
+        raise NotCallersOrg("sourceSandbox.imsOrgId", given.ims_org_id, principal.org_id)
+    sandbox = sandbox_service.live(session, principal.org_id, name)
     if sandbox is None:
-        raise BadRequest(f"sourceSandbox.name: sandbox '{name}' does not exist")
+        raise SourceSandboxNotFound(name)
     return sandbox
 
 
-def _expiry(value: str | None, now: int, settings: Settings) -> int:
+def _expiry(value: str | None, now: int, days: int) -> int:
     if value is None:
-        return now + settings.package_expiry_days * DAY_MS
+        return now + days * DAY_MS
     try:
         expiry = parse_iso_ms(value)
     except ValueError:
-        raise BadRequest(
+        raise InvalidExpiry(
             f"expiry: '{value}' is not an ISO-8601 UTC date such as 2023-05-20T20:05:10Z"
         ) from None
     if expiry <= now:
-        raise BadRequest(f"expiry: '{value}' is in the past")
+        raise InvalidExpiry(f"expiry: '{value}' is in the past")
     return expiry
 
 
 def _check_artifacts(
     session: Session,
-    registry: ArtifactTypeRegistry,
+    types: ArtifactTypes,
     sandbox: Sandbox,
     artifacts: Sequence[ArtifactIn],
     field: str = "artifacts",
-) -> list[dict[str, Any]]:
+) -> list[dict[str, str]]:
     """Known root types, de-duplicated, present in the source sandbox (one query)."""
-    unique: dict[tuple[str, str], ArtifactIn] = {}
+    unique: dict[Key, ArtifactIn] = {}
     for i, art in enumerate(artifacts):
-        if art.type not in registry:
-            raise BadRequest(
+        if art.type not in types:
+            raise InvalidArtifacts(
                 f"{field}[{i}].type: unknown artifact type '{art.type}'; known: "
-                + ", ".join(registry.names())
+                + ", ".join(types.names())
             )
-        if not registry.get(art.type).root_allowed:
-            raise BadRequest(
+        if not types.get(art.type).root_allowed:
+            raise InvalidArtifacts(
                 f"{field}[{i}].type: {art.type} cannot be a package root; it is packaged "
                 "with the objects that use it"
             )
         unique.setdefault((art.type, art.id), art)
     found = {
         (o.type, o.object_id): o
-        for o in registry_repository.by_ids(session, sandbox.id, [k[1] for k in unique])
+        for o in registry_service.rows_by_ids(session, sandbox.id, [k[1] for k in unique])
     }
     missing = [k for k in unique if k not in found]
     if missing:
         listed = ", ".join(f"{t} '{i}'" for t, i in missing)
-        raise BadRequest(
+        raise ArtifactsNotFound(
             f"{field}: {len(missing)} artifact(s) not found in source sandbox "
             f"'{sandbox.name}': {listed}",
             errors=[{"id": i, "type": t} for t, i in missing],
@@ -113,93 +157,124 @@ def _check_artifacts(
     return [{"id": i, "type": t, "title": found[(t, i)].title} for t, i in unique]
 
 
-def _touch(pkg: Package, principal: Principal) -> None:
+def _touch(pkg: Package, actor: str) -> None:
     pkg.version += 1
     pkg.modified_date = now_ms()
-    pkg.modified_by = principal.user_id
+    pkg.modified_by = actor
 
 
 # -- create / update / delete -----------------------------------------------------------------
-def create(
+def new_package(
     session: Session,
-    registry: ArtifactTypeRegistry,
-    settings: Settings,
-    principal: Principal,
-    body: PackageCreate,
-    default_sandbox: str,
+    *,
+    org_id: str,
+    name: str,
+    description: str | None,
+    package_type: str,
+    source_sandbox_name: str,
+    source_org_id: str,
+    tenant_id: str,
+    client_id: str,
+    actor: str,
+    expiry: int,
+    artifacts: list[dict[str, str]],
+    status: PackageStatus = PackageStatus.DRAFT,
+    latest_package_version: int | None = None,
 ) -> Package:
-    sandbox = _source_sandbox(session, principal, body.source_sandbox, default_sandbox)
-    principal.require("Package", "manage", sandbox.name)
-    if repository.by_name(session, principal.org_id, body.name):
-        raise Conflict(f"name: a package named '{body.name}' already exists")
+    """The one place a package row is made (created, or received from another org)."""
     now = now_ms()
-    expiry = _expiry(body.expiry, now, settings)
-    if body.package_type == FULL and body.artifacts:
-        raise BadRequest("artifacts: a FULL package takes no artifact list (it holds the sandbox)")
-    artifacts = _check_artifacts(session, registry, sandbox, body.artifacts or [])
-    if len(artifacts) > settings.max_package_artifacts:
-        raise BadRequest(f"artifacts: at most {settings.max_package_artifacts} root artifacts")
     pkg = Package(
         id=hex32(),
-        org_id=principal.org_id,
-        name=body.name,
-        description=body.description,
-        package_type=body.package_type,
-        source_sandbox_name=sandbox.name,
-        source_org_id=principal.org_id,
-        status=DRAFT,
-        visibility="PRIVATE",
+        org_id=org_id,
+        name=name,
+        description=description,
+        package_type=package_type,
+        source_sandbox_name=source_sandbox_name,
+        source_org_id=source_org_id,
+        status=status,
+        visibility=Visibility.PRIVATE,
         access_type="TENANT",
         expiry=expiry,
-        publish_date=None,
+        publish_date=now if status == PackageStatus.PUBLISHED else None,
         version=0,
-        latest_package_version=None,
+        latest_package_version=latest_package_version,
         artifacts=artifacts,
         failure_reason=None,
-        tenant_id=principal.org.tenant_id,
-        client_id=principal.client_id,
+        tenant_id=tenant_id,
+        client_id=client_id,
         created_date=now,
         modified_date=now,
-        created_by=principal.user_id,
-        modified_by=principal.user_id,
+        created_by=actor,
+        modified_by=actor,
     )
     session.add(pkg)
     session.flush()
     return pkg
 
 
-def update(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    settings: Settings,
-    principal: Principal,
-    body: PackageUpdate,
+def name_taken(session: Session, org_id: str, name: str) -> bool:
+    return repository.by_name(session, org_id, name) is not None
+
+
+def create(
+    session: Session, rt: Runtime, principal: Principal, body: PackageCreate, default_sandbox: str
 ) -> Package:
+    sandbox = _source_sandbox(session, principal, body.source_sandbox, default_sandbox)
+    principal.require("Package", "manage", sandbox.name)
+    if name_taken(session, principal.org_id, body.name):
+        raise PackageNameTaken(body.name)
+    settings = rt.settings
+    expiry = _expiry(body.expiry, now_ms(), settings.package_expiry_days)
+    if body.package_type == PackageType.FULL and body.artifacts:
+        raise InvalidArtifacts(
+            "artifacts: a FULL package takes no artifact list (it holds the sandbox)"
+        )
+    artifacts = _check_artifacts(session, rt.types, sandbox, body.artifacts or [])
+    if len(artifacts) > settings.max_package_artifacts:
+        raise InvalidArtifacts(
+            f"artifacts: at most {settings.max_package_artifacts} root artifacts"
+        )
+    return new_package(
+        session,
+        org_id=principal.org_id,
+        name=body.name,
+        description=body.description,
+        package_type=body.package_type,
+        source_sandbox_name=sandbox.name,
+        source_org_id=principal.org_id,
+        tenant_id=principal.org.tenant_id,
+        client_id=principal.client_id,
+        actor=principal.user_id,
+        expiry=expiry,
+        artifacts=artifacts,
+    )
+
+
+def update(session: Session, rt: Runtime, principal: Principal, body: PackageUpdate) -> Package:
     pkg = require(session, principal, body.id)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if body.version is not None and body.version != pkg.version:
         raise StaleVersion(body.version, pkg.version)
     if body.action == "UPDATE":
-        return _update_metadata(session, registry, settings, principal, pkg, body)
+        return _update_metadata(session, rt, principal, pkg, body)
     if body.package_visibility is not None or body.name is not None:
-        raise BadRequest(
+        raise ActionMismatch(
             f"action {body.action} changes artifacts only; use action UPDATE for name, "
             "description, sourceSandbox or packageVisibility"
         )
-    if pkg.package_type == FULL:
-        raise BadRequest(f"action {body.action}: a FULL package has no artifact list to edit")
-    if pkg.status != DRAFT:
+    if pkg.package_type == PackageType.FULL:
+        raise ActionMismatch(f"action {body.action}: a FULL package has no artifact list to edit")
+    if pkg.status != PackageStatus.DRAFT:
         raise PackageNotEditable(pkg.id, pkg.status)
     sandbox = live_source(session, pkg)
+    limit = rt.settings.max_package_artifacts
     if body.artifacts:
         if body.action == "ADD":
-            added = _check_artifacts(session, registry, sandbox, body.artifacts)
+            added = _check_artifacts(session, rt.types, sandbox, body.artifacts)
             have = {(a["type"], a["id"]) for a in pkg.artifacts}
             merged = pkg.artifacts + [a for a in added if (a["type"], a["id"]) not in have]
-            if len(merged) > settings.max_package_artifacts:
-                raise BadRequest(
-                    f"artifacts: at most {settings.max_package_artifacts} root artifacts"
-                )
+            if len(merged) > limit:
+                raise InvalidArtifacts(f"artifacts: at most {limit} root artifacts")
             pkg.artifacts = merged
         else:
             drop = {(a.type, a.id) for a in body.artifacts}
@@ -207,43 +282,32 @@ def update(
             absent = sorted(drop - have)
             if absent:
                 listed = ", ".join(f"{t} '{i}'" for t, i in absent)
-                raise BadRequest(f"artifacts: not in the package: {listed}")
+                raise InvalidArtifacts(f"artifacts: not in the package: {listed}")
             pkg.artifacts = [a for a in pkg.artifacts if (a["type"], a["id"]) not in drop]
-    now = now_ms()
-    pkg.expiry = _expiry(body.expiry, now, settings)
-    _touch(pkg, principal)
+    pkg.expiry = _expiry(body.expiry, now_ms(), rt.settings.package_expiry_days)
+    _touch(pkg, principal.user_id)
     session.flush()
     return pkg
 
 
-def live_source(session: Session, pkg: Package) -> Sandbox:
-    sandbox = sandbox_repository.live(session, pkg.org_id, pkg.source_sandbox_name)
-    if sandbox is None:
-        raise Conflict(f"the package's source sandbox '{pkg.source_sandbox_name}' was deleted")
-    return sandbox
-
-
 def _update_metadata(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    settings: Settings,
-    principal: Principal,
-    pkg: Package,
-    body: PackageUpdate,
+    session: Session, rt: Runtime, principal: Principal, pkg: Package, body: PackageUpdate
 ) -> Package:
     if body.artifacts:
-        raise BadRequest("artifacts: action UPDATE cannot add or remove artifacts; use ADD/DELETE")
+        raise ActionMismatch(
+            "artifacts: action UPDATE cannot add or remove artifacts; use ADD/DELETE"
+        )
     metadata = body.name is not None or body.description is not None or body.source_sandbox
     if body.package_visibility is not None:
         _change_visibility(principal, pkg, body.package_visibility)
     elif not metadata:
-        raise BadRequest("name: required for action UPDATE (or give packageVisibility)")
+        raise ActionMismatch("name: required for action UPDATE (or give packageVisibility)")
     if metadata:
-        if pkg.status != DRAFT:
+        if pkg.status != PackageStatus.DRAFT:
             raise PackageNotEditable(pkg.id, pkg.status)
         if body.name is not None and body.name != pkg.name:
-            if repository.by_name(session, principal.org_id, body.name):
-                raise Conflict(f"name: a package named '{body.name}' already exists")
+            if name_taken(session, principal.org_id, body.name):
+                raise PackageNameTaken(body.name)
             pkg.name = body.name
         if body.description is not None:
             pkg.description = body.description
@@ -255,13 +319,13 @@ def _update_metadata(
                 principal.require("Package", "manage", sandbox.name)
                 _check_artifacts(
                     session,
-                    registry,
+                    rt.types,
                     sandbox,
                     [ArtifactIn(id=a["id"], type=a["type"]) for a in pkg.artifacts],
                 )
                 pkg.source_sandbox_name = sandbox.name
-        pkg.expiry = _expiry(body.expiry, now_ms(), settings)
-    _touch(pkg, principal)
+        pkg.expiry = _expiry(body.expiry, now_ms(), rt.settings.package_expiry_days)
+    _touch(pkg, principal.user_id)
     session.flush()
     return pkg
 
@@ -269,49 +333,51 @@ def _update_metadata(
 def _change_visibility(principal: Principal, pkg: Package, visibility: str) -> None:
     if visibility == pkg.visibility:
         return
-    if visibility == "PRIVATE":
-        raise Conflict(f"packageVisibility: package {pkg.id} is PUBLIC; that cannot be undone")
+    if visibility == Visibility.PRIVATE:
+        raise VisibilityIrreversible(pkg.id)
     principal.require("Package", "share", pkg.source_sandbox_name)
-    if pkg.status != PUBLISHED:
-        raise Conflict(
+    if pkg.status != PackageStatus.PUBLISHED:
+        raise PackageNotPublished(
             f"packageVisibility: package {pkg.id} is {pkg.status}; only PUBLISHED packages "
             "can be made public"
         )
-    pkg.visibility = "PUBLIC"
+    pkg.visibility = Visibility.PUBLIC
 
 
-def delete(session: Session, principal: Principal, package_id: str) -> str:
+def delete(session: Session, principal: Principal, package_id: str) -> None:
     pkg = require(session, principal, package_id)
     principal.require("Package", "manage", pkg.source_sandbox_name)
-    if pkg.status == PUBLISH_IN_PROGRESS:
-        raise Conflict(f"package {pkg.id} is being published; delete it once that ends")
+    if pkg.status == PackageStatus.PUBLISH_IN_PROGRESS:
+        raise PackageBusy(f"package {pkg.id} is being published; delete it once that ends")
     session.delete(pkg)
     session.flush()
-    return f"Package {package_id} deleted"
 
 
 # -- publish ----------------------------------------------------------------------------------
 def publish(
     session: Session, principal: Principal, package_id: str, expiry_period: int
 ) -> tuple[Package, Job]:
+    """Start publishing: the package goes PUBLISH_IN_PROGRESS and an EXPORT job snapshots it."""
     pkg = require(session, principal, package_id)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if expiry_period < 0:
-        raise BadRequest("expiryPeriod: must be a non-negative number of days")
-    if pkg.status not in (DRAFT, PUBLISH_FAILED):
-        raise Conflict(f"package {pkg.id} is {pkg.status}; only DRAFT packages can be published")
-    if pkg.package_type == PARTIAL and not pkg.artifacts:
-        raise BadRequest(f"package {pkg.id} has no artifacts to publish")
+        raise InvalidExpiry("expiryPeriod: must be a non-negative number of days")
+    if pkg.status not in (PackageStatus.DRAFT, PackageStatus.PUBLISH_FAILED):
+        raise PackageNotPublishable(
+            f"package {pkg.id} is {pkg.status}; only DRAFT packages can be published"
+        )
+    if pkg.package_type == PackageType.PARTIAL and not pkg.artifacts:
+        raise EmptyPackage(pkg.id)
     live_source(session, pkg)
-    pkg.status = PUBLISH_IN_PROGRESS
+    pkg.status = PackageStatus.PUBLISH_IN_PROGRESS
     pkg.failure_reason = None
-    _touch(pkg, principal)
+    _touch(pkg, principal.user_id)
     package_version = 0 if pkg.latest_package_version is None else pkg.latest_package_version + 1
     job = job_service.create_for_package(
         session,
         pkg,
-        request_type="EXPORT",
-        job_type="NEW",
+        request_type=RequestType.EXPORT,
+        job_type=JobType.NEW,
         name=pkg.name,
         description=pkg.description,
         actor=principal.user_id,
@@ -322,142 +388,243 @@ def publish(
     return pkg, job
 
 
-def sandbox_ref(pkg: Package) -> dict[str, Any]:
-    return {"name": pkg.source_sandbox_name, "imsOrgId": pkg.source_org_id}
+def job_package(session: Session, job_id: str, expected: PackageStatus) -> tuple[Job, Package]:
+    """The running job and its package, still in the status the job expects."""
+    job = job_service.require_running(session, job_id)
+    pkg = repository.get(session, job.package_id or "")
+    if pkg is None:
+        raise PackageChanged(f"package {job.package_id} was deleted while the job ran")
+    if pkg.status != expected:
+        raise PackageChanged(f"package {pkg.id} is {pkg.status}, not {expected}")
+    return job, pkg
+
+
+def write_snapshot(
+    session: Session, rt: Runtime, job_id: str, expected: PackageStatus
+) -> snapshot.SnapshotInfo:
+    """Snapshot the package of a publish or save-version job (blobs only: nothing refers to
+    them until ``record_version`` commits, so a crash before leaves only unnamed blobs)."""
+    job, pkg = job_package(session, job_id, expected)
+    assert job.snapshot_id is not None and job.package_version is not None
+    cl = package_closure(session, rt, pkg)
+    return snapshot.write(
+        rt.blobs,
+        rt.types,
+        cl,
+        org_id=pkg.org_id,
+        package_id=pkg.id,
+        snapshot_id=job.snapshot_id,
+        header={
+            "packageName": pkg.name,
+            "packageType": pkg.package_type,
+            "packageVersion": job.package_version,
+            "tenantId": pkg.tenant_id,
+            "sourceSandbox": {"name": pkg.source_sandbox_name, "imsOrgId": pkg.source_org_id},
+            "rootArtifacts": [{"id": a["id"], "type": a["type"]} for a in pkg.artifacts],
+            "createdDate": now_ms(),
+        },
+    )
+
+
+def add_version(
+    session: Session,
+    pkg: Package,
+    *,
+    number: int,
+    snapshot_id: str,
+    info: snapshot.SnapshotInfo,
+    actor: str,
+) -> PackageVersion:
+    """Name a written snapshot as version ``number`` of the package."""
+    row = PackageVersion(
+        package_id=pkg.id,
+        package_version=number,
+        snapshot_id=snapshot_id,
+        manifest_key=info.manifest_key,
+        artifacts_key=info.artifacts_key,
+        content_hash=info.content_hash,
+        artifact_count=info.count,
+        created_date=now_ms(),
+        created_by=actor,
+    )
+    session.add(row)
+    pkg.latest_package_version = number
+    pkg.version += 1
+    pkg.modified_date = row.created_date
+    session.flush()
+    return row
+
+
+def record_version(session: Session, job: Job, pkg: Package, info: snapshot.SnapshotInfo) -> int:
+    """The job's snapshot becomes the package's next version; the job succeeds with it."""
+    assert job.snapshot_id is not None and job.package_version is not None
+    row = add_version(
+        session,
+        pkg,
+        number=job.package_version,
+        snapshot_id=job.snapshot_id,
+        info=info,
+        actor=job.created_by,
+    )
+    result = job_service.empty_result()
+    result["snapshot"] = {
+        "snapshotId": job.snapshot_id,
+        "packageVersion": job.package_version,
+        "artifactCount": info.count,
+        "contentHash": info.content_hash,
+    }
+    job_service.succeed(job, result)
+    return row.created_date
+
+
+def finish_publish(session: Session, job_id: str, info: snapshot.SnapshotInfo) -> None:
+    job, pkg = job_package(session, job_id, PackageStatus.PUBLISH_IN_PROGRESS)
+    now = record_version(session, job, pkg, info)
+    pkg.status = PackageStatus.PUBLISHED
+    pkg.publish_date = now
+    pkg.expiry = now + int(job.params.get("expiryPeriod", 90)) * DAY_MS
+
+
+def publish_failed(session: Session, job: Job, reason: str) -> None:
+    pkg = repository.get(session, job.package_id or "")
+    if pkg is not None and pkg.status == PackageStatus.PUBLISH_IN_PROGRESS:
+        pkg.status = PackageStatus.PUBLISH_FAILED
+        pkg.failure_reason = reason
+        pkg.version += 1
+        pkg.modified_date = now_ms()
 
 
 # -- reads ------------------------------------------------------------------------------------
-def capabilities(registry: ArtifactTypeRegistry, pkg: Package) -> list[str]:
+def package_capabilities(types: ArtifactTypes, pkg: Package) -> list[Capability]:
     """VERSIONABLE exactly when every root artifact's type supports updates (and the source
     sandbox is this org's: a copy shared by another org has no source here to version)."""
     roots = pkg.artifacts
     if pkg.source_org_id != pkg.org_id:
         return []
     if (
-        pkg.package_type == PARTIAL
+        pkg.package_type == PackageType.PARTIAL
         and roots
-        and all(a["type"] in registry and registry.get(a["type"]).supports_update for a in roots)
+        and all(a["type"] in types and types.get(a["type"]).supports_update for a in roots)
     ):
-        return [VERSIONABLE]
+        return [Capability.VERSIONABLE]
     return []
+
+
+@dataclass(frozen=True)
+class Child:
+    type: str
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ArtifactChildren:
+    """An artifact of a package and its direct dependencies."""
+
+    artifact: Child
+    children: list[Child]
 
 
 def children(
     session: Session,
-    registry: ArtifactTypeRegistry,
-    settings: Settings,
-    blobs: BlobStore,
+    rt: Runtime,
     principal: Principal,
-    pkg: Package,
+    package_id: str,
     wanted: Sequence[ChildRequest],
-) -> list[dict[str, Any]]:
-    """Direct dependencies of each requested artifact of the package (SPEC §4.9)."""
-    titles: dict[tuple[str, str], str]
-    kids: dict[tuple[str, str], list[tuple[str, str]]]
+) -> list[ArtifactChildren]:
+    """Direct dependencies of each requested artifact of the package (SPEC §4.9): from the
+    latest snapshot once published, else from the source sandbox now."""
+    principal.require("Package", "view")
+    pkg = require(session, principal, package_id)
+    titles: dict[Key, str]
+    kids: dict[Key, list[Key]]
     version = repository.latest_version(session, pkg.id)
     if version is not None:
-        manifest = snapshot.read_manifest(blobs, version)
+        manifest = snapshot.read_manifest(rt.blobs, version)
         titles = {(a["type"], a["id"]): a["title"] for a in manifest["artifacts"]}
         kids = {k: [] for k in titles}
         for parent, child in snapshot.edge_keys(manifest):
             kids[parent].append(child)
     else:
-        cl = package_closure(session, registry, settings, pkg)
+        cl = package_closure(session, rt, pkg)
         titles = {k: n.obj.title for k, n in cl.nodes.items()}
         kids = {k: cl.children(k) for k in cl.nodes}
     out = []
     for i, req in enumerate(wanted):
         key = (req.type, req.id)
         if key not in titles:
-            raise BadRequest(
+            raise NotInPackage(
                 f"[{i}]: {req.type} '{req.id}' is not part of package {pkg.id} or its dependencies"
             )
         out.append(
-            {
-                "id": req.id,
-                "title": titles[key],
-                "type": req.type,
-                "children": [
-                    {"id": c[1], "title": titles.get(c, c[1]), "type": c[0]}
-                    for c in sorted(kids[key])
-                ],
-            }
+            ArtifactChildren(
+                Child(req.type, req.id, titles[key]),
+                [Child(c[0], c[1], titles.get(c, c[1])) for c in sorted(kids[key])],
+            )
         )
     return out
 
 
-def package_closure(
-    session: Session, registry: ArtifactTypeRegistry, settings: Settings, pkg: Package
-) -> closure_mod.Closure:
+def package_closure(session: Session, rt: Runtime, pkg: Package) -> closure_mod.Closure:
     """The package's objects in its source sandbox now: roots and their dependencies."""
     sandbox = live_source(session, pkg)
-    if pkg.package_type == FULL:
-        types = [t.name for t in registry.all() if t.in_full_sandbox]
-        return closure_mod.whole_sandbox(session, registry, sandbox.id, types)
+    if pkg.package_type == PackageType.FULL:
+        names = [t.name for t in rt.types.all() if t.in_full_sandbox]
+        return closure_mod.whole_sandbox(session, rt.types, sandbox.id, names)
     roots = [(a["type"], a["id"]) for a in pkg.artifacts]
     cl = closure_mod.closure(
-        session, registry, sandbox.id, roots, max_size=settings.max_closure_size
+        session, rt.types, sandbox.id, roots, max_size=rt.settings.max_closure_size
     )
     if cl.missing:
         listed = ", ".join(f"{t} '{i}'" for t, i in cl.missing)
-        raise Conflict(
+        raise SourceObjectsMissing(
             f"package {pkg.id}: objects no longer in source sandbox '{sandbox.name}': {listed}"
         )
     return cl
 
 
-def payload(pkg: Package) -> dict[str, str]:
-    if pkg.visibility != "PUBLIC":
-        raise Conflict(f"package {pkg.id} is PRIVATE; only a PUBLIC package has a payload to share")
-    return {"imsOrgId": pkg.org_id, "packageId": pkg.id}
+def public_package(session: Session, principal: Principal, package_id: str) -> Package:
+    """A package of the caller's org that is PUBLIC (it has a payload to share)."""
+    principal.require("Package", "view")
+    pkg = require(session, principal, package_id)
+    if pkg.visibility != Visibility.PUBLIC:
+        raise PackageNotPublic(pkg.id)
+    return pkg
 
 
-# -- rendering --------------------------------------------------------------------------------
-def render(pkg: Package, caps: list[str] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": pkg.id,
-        "version": pkg.version,
-        "createdDate": pkg.created_date,
-        "modifiedDate": pkg.modified_date,
-        "createdBy": pkg.created_by,
-        "modifiedBy": pkg.modified_by,
-        "tenantId": pkg.tenant_id,
-        "userId": pkg.client_id,
-        "clientId": pkg.client_id,
-        "name": pkg.name,
-        "description": pkg.description,
-        "imsOrgId": pkg.org_id,
-        "sourceSandbox": sandbox_ref(pkg),
-        "packageType": pkg.package_type,
-        "expiry": pkg.expiry,
-        "status": pkg.status,
-        "packageVisibility": pkg.visibility,
-        "packageAccessType": pkg.access_type,
-        "artifactsList": [
-            {"id": a["id"], "type": a["type"], "title": a.get("title"), "found": False, "count": 0}
-            for a in pkg.artifacts
-        ],
-        "schemaMapping": {},
-    }
-    if pkg.publish_date is not None:
-        out["publishDate"] = pkg.publish_date
-    if pkg.latest_package_version is not None:
-        out["latestPackageVersion"] = pkg.latest_package_version
-    if pkg.failure_reason:
-        out["failureReason"] = pkg.failure_reason
-    if caps is not None:
-        out["packageCapabilities"] = {"capabilities": caps}
-        out["latestPackageVersion"] = pkg.latest_package_version or 0
-    return out
+def published_version(session: Session, pkg: Package) -> PackageVersion:
+    """The package's latest snapshot; 409 when it is not published or has expired."""
+    if pkg.status != PackageStatus.PUBLISHED:
+        raise PackageNotPublished(
+            f"package {pkg.id} is {pkg.status}; only PUBLISHED packages can be imported"
+        )
+    if pkg.expiry < now_ms():
+        raise PackageNotPublished(
+            f"package {pkg.id} expired on {pkg.expiry}; publish a new one to import it"
+        )
+    version = repository.latest_version(session, pkg.id)
+    if version is None:
+        raise PackageNotPublished(f"package {pkg.id} has no published snapshot")
+    return version
 
 
-def render_export(pkg: Package, job: Job) -> dict[str, Any]:
-    return {
-        "name": pkg.name,
-        "description": pkg.description,
-        "visibility": "TENANT",
-        "sourceSandbox": sandbox_ref(pkg),
-        "type": pkg.package_type,
-        "correlationId": job.snapshot_id,
-        "jobId": job.id,
-    }
+def get_any(session: Session, package_id: str) -> Package | None:
+    """A package of any org, by id (for jobs, which carry their own org checks)."""
+    return repository.get(session, package_id)
+
+
+def versions(session: Session, package_id: str) -> list[PackageVersion]:
+    """The package's versions, newest first."""
+    return repository.versions(session, package_id)
+
+
+def version_number(session: Session, package_id: str, number: int) -> PackageVersion | None:
+    return repository.version_number(session, package_id, number)
+
+
+def version_by_snapshot(session: Session, snapshot_id: str | None) -> PackageVersion | None:
+    return repository.version_by_snapshot(session, snapshot_id)
+
+
+def latest_version(session: Session, package_id: str) -> PackageVersion | None:
+    return repository.latest_version(session, package_id)

@@ -21,12 +21,13 @@ from typing import Any
 
 import orjson
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.models import PackageVersion
 from sandbox_tooling.registry.closure import Closure
 
 FORMAT = "sbx.snapshot/1"
+ARTIFACTS, MANIFEST = "artifacts.jsonl", "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,15 @@ class SnapshotInfo:
     count: int
 
 
+def keys(org_id: str, package_id: str, snapshot_id: str) -> tuple[str, str]:
+    """``(artifacts key, manifest key)``: the one place the blob layout is spelled."""
+    prefix = f"snapshots/{org_id}/{package_id}/{snapshot_id}"
+    return f"{prefix}/{ARTIFACTS}", f"{prefix}/{MANIFEST}"
+
+
 def write(
     blobs: BlobStore,
-    registry: ArtifactTypeRegistry,
+    types: ArtifactTypes,
     closure: Closure,
     *,
     org_id: str,
@@ -47,7 +54,6 @@ def write(
     snapshot_id: str,
     header: dict[str, Any],
 ) -> SnapshotInfo:
-    prefix = f"snapshots/{org_id}/{package_id}/{snapshot_id}"
     lines: list[bytes] = []
     index: list[dict[str, str]] = []
     dumps = orjson.dumps
@@ -55,7 +61,7 @@ def write(
     for key in closure.order():
         node = closure.nodes[key]
         obj = node.obj
-        atype = registry.get(obj.type)
+        atype = types.get(obj.type)
         refs = sorted({(r.type, r.id, r.attach) for r in node.refs})
         lines.append(
             dumps(
@@ -85,10 +91,38 @@ def write(
         "edges": [[position[a], position[b]] for a, b in closure.edges()],
         "contentHash": content_hash,
     }
-    artifacts_key, manifest_key = f"{prefix}/artifacts.jsonl", f"{prefix}/manifest.json"
+    artifacts_key, manifest_key = keys(org_id, package_id, snapshot_id)
     blobs.put(artifacts_key, body)
     blobs.put(manifest_key, orjson.dumps(manifest))
     return SnapshotInfo(manifest_key, artifacts_key, content_hash, len(index))
+
+
+def copy(
+    blobs: BlobStore,
+    version: PackageVersion,
+    *,
+    org_id: str,
+    package_id: str,
+    snapshot_id: str,
+    manifest_changes: dict[str, Any],
+) -> SnapshotInfo:
+    """A copy of ``version``'s snapshot under another org's package: the artifacts blob byte
+    for byte (same content hash), the manifest with ``manifest_changes`` applied."""
+    manifest = read_manifest(blobs, version)
+    artifacts_key, manifest_key = keys(org_id, package_id, snapshot_id)
+    blobs.put(artifacts_key, blobs.get(version.artifacts_key))
+    blobs.put(
+        manifest_key,
+        orjson.dumps(
+            {
+                **manifest,
+                "packageId": package_id,
+                "snapshotId": snapshot_id,
+                **manifest_changes,
+            }
+        ),
+    )
+    return SnapshotInfo(manifest_key, artifacts_key, version.content_hash, version.artifact_count)
 
 
 def read_manifest(blobs: BlobStore, version: PackageVersion) -> dict[str, Any]:

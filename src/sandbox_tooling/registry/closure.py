@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import Reference
 from sandbox_tooling.errors import BadRequest
 from sandbox_tooling.registry import repository
@@ -80,14 +80,14 @@ class Closure:
         return out
 
 
-def _node(registry: ArtifactTypeRegistry, obj: ObjectRow) -> Node:
-    refs = [r for r in registry.get(obj.type).references(obj.definition) if not r.standard]
+def _node(types: ArtifactTypes, obj: ObjectRow) -> Node:
+    refs = [r for r in types.get(obj.type).references(obj.definition) if not r.standard]
     return Node(obj, refs)
 
 
 def closure(
     session: Session,
-    registry: ArtifactTypeRegistry,
+    types: ArtifactTypes,
     sandbox_id: str,
     roots: Sequence[Key],
     *,
@@ -111,7 +111,7 @@ def closure(
             if obj is None:
                 result.missing.append(key)
                 continue
-            result.nodes[key] = _node(registry, obj)
+            result.nodes[key] = _node(types, obj)
             level.append(key)
         if len(result.nodes) > max_size:
             raise BadRequest(f"the dependency closure holds more than {max_size} objects")
@@ -138,12 +138,12 @@ def closure(
 
 
 def whole_sandbox(
-    session: Session, registry: ArtifactTypeRegistry, sandbox_id: str, types: Iterable[str]
+    session: Session, types: ArtifactTypes, sandbox_id: str, names: Iterable[str]
 ) -> Closure:
-    """Every object of the given types: the closure of a FULL package."""
+    """Every object of the types named: the closure of a FULL package."""
     result = Closure(queries=1)
-    for obj in repository.all_of_types(session, sandbox_id, sorted(types)):
-        node = _node(registry, obj)
+    for obj in repository.all_of_types(session, sandbox_id, sorted(names)):
+        node = _node(types, obj)
         result.nodes[node.key] = node
     for key, node in result.nodes.items():
         for ref in node.refs:

@@ -1,20 +1,39 @@
-"""Object registry rules: typed objects, validated by their type plugin, references enforced."""
+"""Object registry rules: typed objects, validated by their type plugin, references enforced.
+
+Besides the endpoints' operations, this is the registry's interface to the other domains
+(closures, imports, compares): batched reads and writes of objects by id.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
 from sandbox_tooling.artifact_type.spec import ArtifactType, Reference, TypeContext
-from sandbox_tooling.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from sandbox_tooling.errors import ValidationFailed
+from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.kit import pointer
 from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import RegistryObject, Sandbox
 from sandbox_tooling.registry import repository
+from sandbox_tooling.registry.errors import (
+    InvalidObjectId,
+    ObjectExists,
+    ObjectInUse,
+    ObjectNotFound,
+    SandboxHeaderNotFound,
+)
+from sandbox_tooling.registry.repository import ObjectRow
+from sandbox_tooling.sandbox import service as sandbox_service
+
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
+
+__all__ = ["ObjectRow"]
 
 
 @dataclass
@@ -42,13 +61,13 @@ def prepare(
     given = atype.get_id(definition)
     field = f"definition.{atype.id_key}"
     if object_id is not None and given is not None and given != object_id:
-        raise BadRequest(f"{field}: '{given}' does not match the id in the path '{object_id}'")
+        raise InvalidObjectId(f"{field}: '{given}' does not match the id in the path '{object_id}'")
     final_id = object_id or given or atype.new_id(ctx)
     if atype.is_standard(final_id):
-        raise BadRequest(f"{field}: '{final_id}' is an Adobe standard resource, built in")
+        raise InvalidObjectId(f"{field}: '{final_id}' is an Adobe standard resource, built in")
     problem = atype.id_problem(final_id, ctx)
     if problem:
-        raise BadRequest(f"{field}: {problem}")
+        raise InvalidObjectId(f"{field}: {problem}")
     definition = atype.with_id(definition, final_id, ctx)
     refs = atype.references(definition) if references is None else references
     atype.check_references(refs)
@@ -91,12 +110,12 @@ def create_objects(
     for p in items:
         key = (p.type.name, p.object_id)
         if key in seen:
-            raise Conflict(f"{p.type.name} '{p.object_id}' appears twice in the request")
+            raise ObjectExists(f"{p.type.name} '{p.object_id}' appears twice in the request")
         seen.add(key)
     clash = repository.types_of_ids(session, sandbox.id, [p.object_id for p in items]) & seen
     if clash:
         type_, object_id = sorted(clash)[0]
-        raise Conflict(f"{type_} '{object_id}' already exists in sandbox '{sandbox.name}'")
+        raise ObjectExists(f"{type_} '{object_id}' already exists in sandbox '{sandbox.name}'")
     check_references(session, sandbox, items)
     return insert_prepared(session, sandbox, items, actor)
 
@@ -151,84 +170,83 @@ def reference_rows(
     ]
 
 
-def create(
+# -- the endpoints' operations -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Access:
+    """A checked request on objects of one type in one sandbox."""
+
+    type: ArtifactType
+    sandbox: Sandbox
+    ctx: TypeContext
+
+
+def access(
     session: Session,
-    registry: ArtifactTypeRegistry,
-    sandbox: Sandbox,
-    ctx: TypeContext,
+    rt: Runtime,
+    principal: Principal,
+    sandbox_name: str,
     type_name: str,
-    definition: Any,
-    actor: str,
-) -> RegistryObject:
-    prepared = prepare(registry.get(type_name), definition, ctx)
-    create_objects(session, sandbox, ctx, [prepared], actor)
-    return require(session, sandbox, type_name, prepared.object_id)
+    action: str,
+) -> Access:
+    """The type and sandbox of a request, with the caller's permission for ``action``."""
+    atype = rt.types.get(type_name)
+    sandbox = sandbox_service.live(session, principal.org_id, sandbox_name)
+    if sandbox is None:
+        raise SandboxHeaderNotFound(sandbox_name)
+    principal.require(atype.resource, action, sandbox.name)
+    return Access(
+        atype, sandbox, TypeContext(org_id=principal.org_id, tenant=principal.org.tenant_id)
+    )
+
+
+def list_objects(session: Session, a: Access, query: ListQuery) -> tuple[list[RegistryObject], int]:
+    return repository.page(session, a.sandbox.id, a.type.name, query)
+
+
+def create(session: Session, a: Access, definition: Any, actor: str) -> RegistryObject:
+    prepared = prepare(a.type, definition, a.ctx)
+    create_objects(session, a.sandbox, a.ctx, [prepared], actor)
+    return require(session, a.sandbox, a.type.name, prepared.object_id)
 
 
 def require(session: Session, sandbox: Sandbox, type_name: str, object_id: str) -> RegistryObject:
     obj = repository.get(session, sandbox.id, type_name, object_id)
     if obj is None:
-        raise NotFound(f"{type_name} '{object_id}' not found in sandbox '{sandbox.name}'")
+        raise ObjectNotFound(type_name, object_id, sandbox.name)
     return obj
 
 
 def replace(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    sandbox: Sandbox,
-    ctx: TypeContext,
-    type_name: str,
-    object_id: str,
-    definition: Any,
-    actor: str,
+    session: Session, a: Access, object_id: str, definition: Any, actor: str
 ) -> RegistryObject:
-    atype = registry.get(type_name)
-    obj = require(session, sandbox, type_name, object_id)
-    prepared = prepare(atype, definition, ctx, object_id=object_id)
-    check_references(session, sandbox, [prepared])
+    obj = require(session, a.sandbox, a.type.name, object_id)
+    prepared = prepare(a.type, definition, a.ctx, object_id=object_id)
+    check_references(session, a.sandbox, [prepared])
     obj.definition = prepared.definition
     obj.title = prepared.title[:512]
     obj.version += 1
     obj.modified_date = now_ms()
     obj.modified_by = actor
     repository.delete_references_of(session, obj.pk)
-    repository.insert_references(session, reference_rows(sandbox.id, obj.pk, prepared.references))
+    repository.insert_references(session, reference_rows(a.sandbox.id, obj.pk, prepared.references))
     session.flush()
     return obj
 
 
-def delete(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    sandbox: Sandbox,
-    type_name: str,
-    object_id: str,
-) -> None:
-    registry.get(type_name)
+def delete(session: Session, a: Access, object_id: str) -> None:
+    type_name, sandbox = a.type.name, a.sandbox
     obj = require(session, sandbox, type_name, object_id)
     users = [
         o for o in repository.referrers(session, sandbox.id, type_name, object_id) if o.pk != obj.pk
     ]
     if users:
         listed = ", ".join(f"{o.type} '{o.object_id}' ({o.title})" for o in users[:50])
-        raise Conflict(
+        raise ObjectInUse(
             f"{type_name} '{object_id}' is referenced by {len(users)} object(s): {listed}",
             errors=[{"id": o.object_id, "type": o.type, "title": o.title} for o in users],
         )
     session.delete(obj)
     session.flush()
-
-
-def render(obj: RegistryObject) -> dict[str, Any]:
-    return {
-        "id": obj.object_id,
-        "type": obj.type,
-        "title": obj.title,
-        "version": obj.version,
-        "createdDate": obj.created_date,
-        "modifiedDate": obj.modified_date,
-        "definition": obj.definition,
-    }
 
 
 def overwrite_prepared(
@@ -244,3 +262,57 @@ def overwrite_prepared(
     repository.insert_references(
         session, [row for pk, p in items for row in reference_rows(sandbox.id, pk, p.references)]
     )
+
+
+# -- batched reads and writes for the other domains -------------------------------------------
+def rows_by_ids(session: Session, sandbox_id: str, object_ids: Iterable[str]) -> list[ObjectRow]:
+    """The objects of the sandbox with these ids (any type)."""
+    return repository.by_ids(session, sandbox_id, object_ids)
+
+
+def types_of_ids(
+    session: Session, sandbox_id: str, object_ids: Iterable[str]
+) -> set[tuple[str, str]]:
+    """Which ``(type, id)`` pairs exist among these ids."""
+    return repository.types_of_ids(session, sandbox_id, object_ids)
+
+
+def with_titles(
+    session: Session, sandbox_id: str, titles: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """``(type, object_id, title)`` of objects holding one of these titles, oldest first."""
+    return repository.with_titles(session, sandbox_id, titles)
+
+
+def titles_of_types(
+    session: Session, sandbox_id: str, types: Sequence[str]
+) -> list[tuple[int, str, str]]:
+    """``(pk, type, title)`` of every object of these types."""
+    return repository.titles_of_types(session, sandbox_id, types)
+
+
+def definitions_by_pks(session: Session, pks: Iterable[int]) -> dict[int, dict[str, Any]]:
+    return repository.definitions_by_pks(session, pks)
+
+
+def ids_by_pks(session: Session, pks: Iterable[int]) -> dict[int, str]:
+    return repository.ids_by_pks(session, pks)
+
+
+def state_of(
+    session: Session, sandbox_id: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """``(type, id) -> (pk, version, modified_date)`` for the keys that exist."""
+    return repository.state_of(session, sandbox_id, keys)
+
+
+def referrers_of_many(
+    session: Session, sandbox_id: str, keys: Iterable[tuple[str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """``(target_type, target_id, source_type, source_id)`` for references to these keys."""
+    return repository.referrers_of_many(session, sandbox_id, keys)
+
+
+def delete_pks(session: Session, pks: Sequence[int]) -> None:
+    """Delete objects by pk (their references go with them)."""
+    repository.delete_pks(session, pks)

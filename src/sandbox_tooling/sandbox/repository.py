@@ -6,8 +6,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.models import RegistryObject, Sandbox
+from sandbox_tooling.models.enums import SandboxState
 
-DELETED = "deleted"
+DELETED = SandboxState.DELETED
 
 
 def live(session: Session, org_id: str, name: str) -> Sandbox | None:
@@ -29,11 +30,20 @@ def latest_by_name(session: Session, org_id: str, name: str) -> Sandbox | None:
 
 
 def page(
-    session: Session, org_id: str, *, include_deleted: bool, limit: int, offset: int
+    session: Session,
+    org_id: str,
+    *,
+    include_deleted: bool,
+    names: list[str] | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Sandbox], int]:
+    """``names``: only sandboxes of these names (None: all)."""
     where = [Sandbox.org_id == org_id]
     if not include_deleted:
         where.append(Sandbox.state != DELETED)
+    if names is not None:
+        where.append(Sandbox.name.in_(names))
     total = session.scalar(select(func.count()).select_from(Sandbox).where(*where)) or 0
     rows = session.scalars(
         select(Sandbox)

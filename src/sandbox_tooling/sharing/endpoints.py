@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
-from sandbox_tooling.api.deps import CurrentPrincipal, SessionDep, StateDep, list_query
+from sandbox_tooling.api.deps import CurrentPrincipal, RuntimeDep, SessionDep, list_query
+from sandbox_tooling.api.responses import errors
+from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.errors import BadRequest
-from sandbox_tooling.kit.listing import FieldSpec, page_envelope
-from sandbox_tooling.sharing import repository
+from sandbox_tooling.kit.listing import FieldSpec
+from sandbox_tooling.kit.schema import Page
+from sandbox_tooling.models.enums import HandshakeStatus, TransferKind, TransferStatus
 from sandbox_tooling.sharing import service as sharing_service
 from sandbox_tooling.sharing.schemas import (
     BulkCreate,
+    BulkCreateRead,
+    FailedRequest,
     HandshakeAction,
+    HandshakeRead,
     PullRequest,
+    TransferRead,
     TransferRequest,
 )
 
-router = APIRouter(prefix="/data/foundation/exim", tags=["sharing"])
+router = api_router("/data/foundation/exim", "sharing")
 
 HANDSHAKE_FIELDS = {
-    "status": FieldSpec(
-        "status", "enum", frozenset({"APPROVAL_PENDING", "APPROVED", "REJECTED", "IN_PROGRESS"})
-    ),
+    "status": FieldSpec("status", "enum", frozenset({*HandshakeStatus, "IN_PROGRESS"})),
     "createdDate": FieldSpec("created_date", "date"),
     "modifiedDate": FieldSpec("modified_date", "date"),
     "sourceIMSOrgId": FieldSpec("source_org_id"),
@@ -31,13 +36,15 @@ HANDSHAKE_FIELDS = {
 }
 HANDSHAKE_SORTABLE = {"createdDate": "created_date", "modifiedDate": "modified_date"}
 TRANSFER_FIELDS = {
-    "status": FieldSpec(
-        "status", "enum", frozenset({"PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"})
-    ),
+    "status": FieldSpec("status", "enum", frozenset(TransferStatus)),
     "createdDate": FieldSpec("created_date", "date"),
     "packageId": FieldSpec("package_id"),
 }
 TRANSFER_SORTABLE = {"createdDate": "created_date"}
+
+
+class BadChoice(BadRequest):
+    """A query parameter outside its allowed values."""
 
 
 def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
@@ -45,102 +52,112 @@ def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | Non
         return None
     upper = value.strip().upper()
     if upper not in allowed:
-        raise BadRequest(f"query parameter '{name}': must be one of {', '.join(allowed)}")
+        raise BadChoice(f"query parameter '{name}': must be one of {', '.join(allowed)}")
     return upper
 
 
-@router.post("/handshake/bulkCreate")
+@router.post("/handshake/bulkCreate", response_model=BulkCreateRead)
 def bulk_create(
     body: BulkCreate, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> BulkCreateRead:
     """Ask partner orgs for a link (one per target: created, or the reason it was not)."""
     out = sharing_service.bulk_create(session, principal, body)
     session.commit()
-    return out
+    orgs = {principal.org_id: principal.org}
+    return BulkCreateRead(
+        successful_requests={
+            t: HandshakeRead.of(link, orgs, bulk=True) for t, link in out.created.items()
+        },
+        failed_requests={t: FailedRequest(reason=r) for t, r in out.failed.items()},
+    )
 
 
-@router.post("/handshake/action")
+@router.post("/handshake/action", response_model=HandshakeRead, responses=errors(404, 409))
 def handshake_action(
     body: HandshakeAction, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> HandshakeRead:
     """Approve or reject a link (the target org only)."""
     link = sharing_service.act(session, principal, body)
     session.commit()
-    return sharing_service.present_handshakes(session, [link])[0]
+    return HandshakeRead.of(link, sharing_service.orgs_of(session, [link]))
 
 
-@router.get("/handshake/list")
+@router.get("/handshake/list", response_model=Page[HandshakeRead])
 def handshake_list(
     request: Request,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     request_type: Annotated[str | None, Query(alias="requestType")] = None,
-) -> dict[str, Any]:
+) -> Page[HandshakeRead]:
     """The caller's links: INCOMING (it is the target), OUTGOING (the source), or both."""
     direction = _choice("requestType", request_type, ("INCOMING", "OUTGOING"))
     query = list_query(
         request,
-        state,
+        rt,
         fields=HANDSHAKE_FIELDS,
         sortable=HANDSHAKE_SORTABLE,
         default_order="-createdDate",
         extra=frozenset({"requestType"}),
     )
     rows, total = sharing_service.list_handshakes(session, principal, direction, query)
-    return page_envelope(sharing_service.present_handshakes(session, rows), total, query)
+    orgs = sharing_service.orgs_of(session, rows)
+    return Page[HandshakeRead].of(rows, total, query, lambda x: HandshakeRead.of(x, orgs))
 
 
-@router.post("/transfer")
+@router.post("/transfer", response_model=list[TransferRead], responses=errors(404, 409))
 def create_transfer(
-    body: TransferRequest, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> list[dict[str, Any]]:
+    body: TransferRequest, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> list[TransferRead]:
     """Share a published package with partner orgs (one transfer per target)."""
     transfers, jobs = sharing_service.create_transfers(session, principal, body)
     session.commit()
     for job in jobs:
-        state.runner.submit(job.id)
-    return sharing_service.present_transfers(session, transfers)
+        rt.jobs.submit(job.id)
+    orgs = sharing_service.orgs_of(session, transfers)
+    return [TransferRead.of(t, orgs) for t in transfers]
 
 
-@router.post("/transfer/pullRequest")
+@router.post("/transfer/pullRequest", response_model=TransferRead, responses=errors(404))
 def pull_request(
-    body: PullRequest, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    body: PullRequest, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> TransferRead:
     """Pull another org's public package into the caller's org."""
     transfer, job = sharing_service.pull(session, principal, body)
     session.commit()
-    state.runner.submit(job.id)
-    return sharing_service.present_transfers(session, [transfer])[0]
+    rt.jobs.submit(job.id)
+    return TransferRead.of(transfer, sharing_service.orgs_of(session, [transfer]))
 
 
-@router.get("/transfer/list")
+@router.get("/transfer/list", response_model=Page[TransferRead])
 def transfer_list(
     request: Request,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     request_type: Annotated[str | None, Query(alias="requestType")] = None,
-) -> dict[str, Any]:
+) -> Page[TransferRead]:
     """Transfers from or to the caller's org."""
-    principal.require("Package", "view")
-    kind = _choice("requestType", request_type, ("PRIVATE", "PUBLIC"))
+    kind = _choice("requestType", request_type, tuple(TransferKind))
     query = list_query(
         request,
-        state,
+        rt,
         fields=TRANSFER_FIELDS,
         sortable=TRANSFER_SORTABLE,
         default_order="-createdDate",
         extra=frozenset({"requestType"}),
     )
-    rows, total = repository.transfers(session, principal.org_id, kind, query)
-    return page_envelope(sharing_service.present_transfers(session, rows), total, query)
+    rows, total = sharing_service.list_transfers(
+        session, principal, TransferKind(kind) if kind else None, query
+    )
+    orgs = sharing_service.orgs_of(session, rows)
+    return Page[TransferRead].of(rows, total, query, lambda t: TransferRead.of(t, orgs))
 
 
-@router.get("/transfer/{transfer_id}")
+@router.get("/transfer/{transfer_id}", response_model=TransferRead, responses=errors(404))
 def get_transfer(
     transfer_id: str, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> TransferRead:
     """One transfer (visible to its two orgs only)."""
     transfer = sharing_service.get_transfer(session, principal, transfer_id)
-    return sharing_service.present_transfers(session, [transfer])[0]
+    return TransferRead.of(transfer, sharing_service.orgs_of(session, [transfer]))

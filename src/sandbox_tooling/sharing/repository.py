@@ -11,8 +11,6 @@ from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Handshake, Org, Transfer
 
-OPEN_STATUSES = ("APPROVAL_PENDING", "APPROVED")
-
 
 def orgs(session: Session, ids: Iterable[str]) -> dict[str, Org]:
     wanted = sorted(set(ids))
@@ -59,3 +57,7 @@ def transfers(
     if request_type:
         stmt = stmt.where(Transfer.request_type == request_type)
     return paginate(session, stmt, Transfer, query, Transfer.id)
+
+
+def transfer(session: Session, transfer_id: str) -> Transfer | None:
+    return session.get(Transfer, transfer_id)

@@ -1,11 +1,15 @@
-"""Request bodies of the /handshake and /transfer endpoints."""
+"""Request bodies and read models of the /handshake and /transfer endpoints."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+import orjson
 from pydantic import Field
 
+from sandbox_tooling.kit.schema import ReadModel, set_fields
+from sandbox_tooling.models import Handshake, Org, Transfer
+from sandbox_tooling.models.enums import HandshakeStatus, TransferKind, TransferStatus
 from sandbox_tooling.package.schemas import Lenient, Strict
 
 
@@ -44,3 +48,126 @@ class TransferRequest(Strict):
 class PullRequest(Strict):
     ims_org_id: str = Field(alias="imsOrgId", min_length=1, max_length=128)
     package_id: str = Field(alias="packageId", min_length=1)
+
+
+# -- read models ------------------------------------------------------------------------------
+class HandshakeRead(ReadModel):
+    """A link between two orgs. ``statusHistory`` is a JSON-encoded string, as documented."""
+
+    id: str
+    version: int
+    created_date: int = Field(alias="createdDate")
+    modified_date: int = Field(alias="modifiedDate")
+    created_by: str = Field(alias="createdBy")
+    modified_by: str = Field(alias="modifiedBy")
+    source_ims_org_id: str = Field(alias="sourceIMSOrgId")
+    target_ims_org_id: str = Field(alias="targetIMSOrgId")
+    source_region: str | None = Field(alias="sourceRegion")
+    target_region: str | None = Field(alias="targetRegion")
+    source_org_name: str | None = Field(default=None, alias="sourceOrgName")
+    # the bulkCreate answer spells it sourceIMSOrgName (SPEC §12 item 11)
+    source_ims_org_name: str | None = Field(default=None, alias="sourceIMSOrgName")
+    target_org_name: str | None = Field(alias="targetOrgName")
+    status: HandshakeStatus
+    created_by_name: str = Field(alias="createdByName")
+    modified_by_name: str = Field(alias="modifiedByName")
+    modified_by_ims_org_id: str = Field(alias="modifiedByIMSOrgId")
+    status_history: str = Field(alias="statusHistory")
+    linking_id: str = Field(alias="linkingId")
+
+    @classmethod
+    def of(cls, link: Handshake, orgs: dict[str, Org], *, bulk: bool = False) -> HandshakeRead:
+        source = orgs.get(link.source_org_id)
+        name = source.name if source else None
+        return cls(
+            id=link.id,
+            version=link.version,
+            created_date=link.created_date,
+            modified_date=link.modified_date,
+            created_by=link.created_by,
+            modified_by=link.modified_by,
+            source_ims_org_id=link.source_org_id,
+            target_ims_org_id=link.target_org_id,
+            source_region=source.region if source else None,
+            target_region=link.target_region,
+            **({"source_ims_org_name": name} if bulk else {"source_org_name": name}),
+            target_org_name=link.target_org_name,
+            status=HandshakeStatus(link.status),
+            created_by_name=link.created_by_name,
+            modified_by_name=link.modified_by_name,
+            modified_by_ims_org_id=link.modified_by_org_id,
+            status_history=orjson.dumps(link.status_history).decode(),
+            linking_id=link.linking_id,
+        )
+
+
+class FailedRequest(ReadModel):
+    reason: str
+
+
+class BulkCreateRead(ReadModel):
+    successful_requests: dict[str, HandshakeRead] = Field(alias="successfulRequests")
+    failed_requests: dict[str, FailedRequest] = Field(alias="failedRequests")
+
+
+class TransferMetadata(ReadModel):
+    target_package_id: str | None = Field(alias="targetPackageId")
+
+
+class TransferDetails(ReadModel):
+    messages: list[str]
+    additional_metadata: TransferMetadata = Field(alias="additionalMetadata")
+
+
+class TransferRead(ReadModel):
+    id: str
+    version: int
+    created_date: int = Field(alias="createdDate")
+    modified_date: int = Field(alias="modifiedDate")
+    created_by: str = Field(alias="createdBy")
+    modified_by: str = Field(alias="modifiedBy")
+    source_ims_org_id: str = Field(alias="sourceIMSOrgId")
+    source_org_name: str | None = Field(alias="sourceOrgName")
+    target_ims_org_id: str = Field(alias="targetIMSOrgId")
+    target_org_name: str | None = Field(alias="targetOrgName")
+    package_id: str = Field(alias="packageId")
+    package_name: str = Field(alias="packageName")
+    status: TransferStatus
+    initiated_by: str = Field(alias="initiatedBy")
+    request_type: TransferKind = Field(alias="requestType")
+    transfer_details: TransferDetails = Field(alias="transferDetails")
+    completed_time: int | None = Field(default=None, alias="completedTime")
+    pipeline_message_id: str | None = Field(default=None, alias="pipelineMessageId")
+    target_package_id: str | None = Field(default=None, alias="targetPackageId")
+    failure_reason: str | None = Field(default=None, alias="failureReason")
+
+    @classmethod
+    def of(cls, t: Transfer, orgs: dict[str, Org]) -> TransferRead:
+        source, target = orgs.get(t.source_org_id), orgs.get(t.target_org_id)
+        return cls(
+            id=t.id,
+            version=t.version,
+            created_date=t.created_date,
+            modified_date=t.modified_date,
+            created_by=t.created_by,
+            modified_by=t.modified_by,
+            source_ims_org_id=t.source_org_id,
+            source_org_name=source.name if source else None,
+            target_ims_org_id=t.target_org_id,
+            target_org_name=target.name if target else None,
+            package_id=t.package_id,
+            package_name=t.package_name,
+            status=TransferStatus(t.status),
+            initiated_by=t.initiated_by,
+            request_type=TransferKind(t.request_type),
+            transfer_details=TransferDetails(
+                messages=t.messages,
+                additional_metadata=TransferMetadata(target_package_id=t.target_package_id),
+            ),
+            **set_fields(
+                completed_time=t.completed_time,
+                pipeline_message_id=t.pipeline_message_id or None,
+                target_package_id=t.target_package_id or None,
+                failure_reason=t.failure_reason or None,
+            ),
+        )

@@ -4,21 +4,48 @@ packages pulled by any org (§5.7, §7.5)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.errors import BadRequest, Conflict, Forbidden, NotFound
+from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.clock import DAY_MS, now_ms
 from sandbox_tooling.kit.ids import dashed_uuid, hex32
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import Handshake, Job, Org, Package, Transfer
-from sandbox_tooling.package import repository as package_repository
+from sandbox_tooling.models.enums import (
+    HandshakeAction as LinkAction,
+)
+from sandbox_tooling.models.enums import (
+    HandshakeStatus,
+    JobType,
+    PackageStatus,
+    RequestType,
+    TransferKind,
+    TransferStatus,
+    Visibility,
+)
 from sandbox_tooling.package import service as package_service
+from sandbox_tooling.package import snapshot
+from sandbox_tooling.package.errors import PackageNotPublished
 from sandbox_tooling.sharing import repository
+from sandbox_tooling.sharing.errors import (
+    CannotShareWithSelf,
+    LinkDecided,
+    LinkNotFound,
+    NoApprovedLink,
+    NotLinkTarget,
+    OrgDetailsMismatch,
+    PublicPackageNotFound,
+    TransferGone,
+    TransferNotFound,
+    TransferRefused,
+)
 from sandbox_tooling.sharing.schemas import (
     BulkCreate,
     HandshakeAction,
@@ -26,7 +53,11 @@ from sandbox_tooling.sharing.schemas import (
     TransferRequest,
 )
 
-PENDING_ALIASES = {"IN_PROGRESS": "APPROVAL_PENDING"}
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
+
+PENDING_ALIASES = {"IN_PROGRESS": HandshakeStatus.APPROVAL_PENDING}
+OPEN_STATUSES = (HandshakeStatus.APPROVAL_PENDING, HandshakeStatus.APPROVED)
 
 
 # -- handshakes -------------------------------------------------------------------------------
@@ -43,31 +74,33 @@ def _history_entry(
     }
 
 
-def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> dict[str, Any]:
+@dataclass
+class BulkResult:
+    """Per target org: the link created, or why none was."""
+
+    created: dict[str, Handshake] = dataclass_field(default_factory=dict)
+    failed: dict[str, str] = dataclass_field(default_factory=dict)
+
+
+def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> BulkResult:
     principal.require("Package", "share")
     if body.source_ims_details.id != principal.org_id:
-        raise BadRequest(
-            f"sourceIMSDetails.id: '{body.source_ims_details.id}' is not the "
-            f"caller's org '{principal.org_id}'"
-        )
+        raise NotCallersOrg("sourceIMSDetails.id", body.source_ims_details.id, principal.org_id)
     known = repository.orgs(session, body.target_ims_org_ids)
-    ok: dict[str, Any] = {}
-    failed: dict[str, Any] = {}
+    out = BulkResult()
     for target in dict.fromkeys(body.target_ims_org_ids):
         if target == principal.org_id:
-            failed[target] = {"reason": "an org cannot link with itself"}
+            out.failed[target] = "an org cannot link with itself"
             continue
         if target not in known:
-            failed[target] = {"reason": f"org {target} does not exist"}
+            out.failed[target] = f"org {target} does not exist"
             continue
-        existing = repository.link_between(
-            session, principal.org_id, target, repository.OPEN_STATUSES
-        )
+        existing = repository.link_between(session, principal.org_id, target, OPEN_STATUSES)
         if existing is not None:
-            failed[target] = {
-                "reason": f"a link with {target} is already {existing.status} "
+            out.failed[target] = (
+                f"a link with {target} is already {existing.status} "
                 f"(linkingId {existing.linking_id})"
-            }
+            )
             continue
         now = now_ms()
         link = Handshake(
@@ -75,11 +108,13 @@ def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> dic
             linking_id=dashed_uuid(),
             source_org_id=principal.org_id,
             target_org_id=target,
-            status="APPROVAL_PENDING",
+            status=HandshakeStatus.APPROVAL_PENDING,
             version=0,
             target_region=None,
             target_org_name=None,
-            status_history=[_history_entry(principal, principal.org_id, "INITIATED", None)],
+            status_history=[
+                _history_entry(principal, principal.org_id, LinkAction.INITIATED, None)
+            ],
             created_by=principal.user_id,
             created_by_name=principal.user.name,
             modified_by=principal.user_id,
@@ -90,16 +125,16 @@ def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> dic
         )
         session.add(link)
         session.flush()
-        ok[target] = render_handshake(link, {principal.org_id: principal.org}, bulk=True)
-    return {"successfulRequests": ok, "failedRequests": failed}
+        out.created[target] = link
+    return out
 
 
 def act(session: Session, principal: Principal, body: HandshakeAction) -> Handshake:
     link = repository.by_linking_id(session, _dashed(body.linking_id))
     if link is None or principal.org_id not in (link.source_org_id, link.target_org_id):
-        raise NotFound(f"linkingID: no link '{body.linking_id}'")
+        raise LinkNotFound(f"linkingID: no link '{body.linking_id}'")
     if principal.org_id != link.target_org_id:
-        raise Forbidden("linkingID: only the target org of a link can approve or reject it")
+        raise NotLinkTarget("linkingID: only the target org of a link can approve or reject it")
     principal.require("Package", "share")
     details = body.target_ims_org_details
     org = principal.org
@@ -109,11 +144,11 @@ def act(session: Session, principal: Principal, body: HandshakeAction) -> Handsh
         ("region", details.region.lower(), org.region),
     ):
         if given != actual:
-            raise BadRequest(
+            raise OrgDetailsMismatch(
                 f"targetIMSOrgDetails.{field}: '{given}' does not match the target org's {field}"
             )
-    if link.status != "APPROVAL_PENDING":
-        raise Conflict(f"the link is already {link.status}; that is final")
+    if link.status != HandshakeStatus.APPROVAL_PENDING:
+        raise LinkDecided(f"the link is already {link.status}; that is final")
     link.status = body.status
     link.target_region = org.region
     link.target_org_name = org.name
@@ -152,37 +187,9 @@ def list_handshakes(
     )
 
 
-def render_handshake(
-    link: Handshake, orgs: dict[str, Org], *, bulk: bool = False
-) -> dict[str, Any]:
-    source = orgs.get(link.source_org_id)
-    out: dict[str, Any] = {
-        "id": link.id,
-        "version": link.version,
-        "createdDate": link.created_date,
-        "modifiedDate": link.modified_date,
-        "createdBy": link.created_by,
-        "modifiedBy": link.modified_by,
-        "sourceIMSOrgId": link.source_org_id,
-        "targetIMSOrgId": link.target_org_id,
-        "sourceRegion": source.region if source else None,
-        "targetRegion": link.target_region,
-        # the bulkCreate answer spells it sourceIMSOrgName (SPEC §12 item 11)
-        ("sourceIMSOrgName" if bulk else "sourceOrgName"): source.name if source else None,
-        "targetOrgName": link.target_org_name,
-        "status": link.status,
-        "createdByName": link.created_by_name,
-        "modifiedByName": link.modified_by_name,
-        "modifiedByIMSOrgId": link.modified_by_org_id,
-        "statusHistory": orjson.dumps(link.status_history).decode(),
-        "linkingId": link.linking_id,
-    }
-    return out
-
-
 # -- transfers --------------------------------------------------------------------------------
 def _new_transfer(
-    principal: Principal, pkg: Package, target: str, request_type: str, source_org: str
+    principal: Principal, pkg: Package, target: str, request_type: TransferKind, source_org: str
 ) -> Transfer:
     now = now_ms()
     return Transfer(
@@ -193,9 +200,9 @@ def _new_transfer(
         target_org_id=target,
         package_id=pkg.id,
         package_name=pkg.name,
-        status="PENDING",
+        status=TransferStatus.PENDING,
         initiated_by=principal.user_id,
-        pipeline_message_id=dashed_uuid() if request_type == "PUBLIC" else None,
+        pipeline_message_id=dashed_uuid() if request_type == TransferKind.PUBLIC else None,
         job_id=None,
         target_package_id=None,
         messages=[],
@@ -214,8 +221,8 @@ def _transfer_job(session: Session, principal: Principal, transfer: Transfer, pk
     job = job_service.create_for_package(
         session,
         pkg,
-        request_type="TRANSFER",
-        job_type="NEW",
+        request_type=RequestType.TRANSFER,
+        job_type=JobType.NEW,
         name=f"Transfer of {pkg.name} to {transfer.target_org_id}",
         actor=principal.user_id,
         params={"transferId": transfer.id},
@@ -230,15 +237,19 @@ def create_transfers(
     """One transfer per target; a target without an approved link fails in its job."""
     pkg = package_service.require(session, principal, body.package_id)
     principal.require("Package", "share", pkg.source_sandbox_name)
-    if pkg.status != package_service.PUBLISHED:
-        raise Conflict(f"package {pkg.id} is {pkg.status}; only PUBLISHED packages can be shared")
+    if pkg.status != PackageStatus.PUBLISHED:
+        raise PackageNotPublished(
+            f"package {pkg.id} is {pkg.status}; only PUBLISHED packages can be shared"
+        )
     targets = list(dict.fromkeys(t.ims_org_id for t in body.targets))
     for i, target in enumerate(targets):
         if target == principal.org_id:
-            raise BadRequest(f"targets[{i}].imsOrgId: a package cannot be shared with its own org")
+            raise CannotShareWithSelf(
+                f"targets[{i}].imsOrgId: a package cannot be shared with its own org"
+            )
     transfers, jobs = [], []
     for target in targets:
-        transfer = _new_transfer(principal, pkg, target, "PRIVATE", principal.org_id)
+        transfer = _new_transfer(principal, pkg, target, TransferKind.PRIVATE, principal.org_id)
         jobs.append(_transfer_job(session, principal, transfer, pkg))
         transfers.append(transfer)
     return transfers, jobs
@@ -247,75 +258,173 @@ def create_transfers(
 def pull(session: Session, principal: Principal, body: PullRequest) -> tuple[Transfer, Job]:
     """Any org pulls a PUBLIC package of another org; a private one is 'not found'."""
     principal.require("Package", "share")
-    pkg = package_repository.get(session, body.package_id)
+    pkg = package_service.get_any(session, body.package_id)
     if (
         pkg is None
         or pkg.org_id != body.ims_org_id
-        or pkg.visibility != "PUBLIC"
-        or pkg.status != package_service.PUBLISHED
+        or pkg.visibility != Visibility.PUBLIC
+        or pkg.status != PackageStatus.PUBLISHED
     ):
-        raise NotFound(f"packageId: no public package {body.package_id} in org {body.ims_org_id}")
+        raise PublicPackageNotFound(
+            f"packageId: no public package {body.package_id} in org {body.ims_org_id}"
+        )
     if pkg.org_id == principal.org_id:
-        raise BadRequest("imsOrgId: the package is already the caller's own")
-    transfer = _new_transfer(principal, pkg, principal.org_id, "PUBLIC", pkg.org_id)
+        raise CannotShareWithSelf("imsOrgId: the package is already the caller's own")
+    transfer = _new_transfer(principal, pkg, principal.org_id, TransferKind.PUBLIC, pkg.org_id)
     return transfer, _transfer_job(session, principal, transfer, pkg)
 
 
 def get_transfer(session: Session, principal: Principal, transfer_id: str) -> Transfer:
     principal.require("Package", "view")
-    transfer = session.get(Transfer, transfer_id)
+    transfer = repository.transfer(session, transfer_id)
     if transfer is None or principal.org_id not in (transfer.source_org_id, transfer.target_org_id):
-        raise NotFound(f"transfer {transfer_id} not found")
+        raise TransferNotFound(f"transfer {transfer_id} not found")
     return transfer
 
 
-def render_transfer(t: Transfer, orgs: dict[str, Org]) -> dict[str, Any]:
-    source, target = orgs.get(t.source_org_id), orgs.get(t.target_org_id)
-    out: dict[str, Any] = {
-        "id": t.id,
-        "version": t.version,
-        "createdDate": t.created_date,
-        "modifiedDate": t.modified_date,
-        "createdBy": t.created_by,
-        "modifiedBy": t.modified_by,
-        "sourceIMSOrgId": t.source_org_id,
-        "sourceOrgName": source.name if source else None,
-        "targetIMSOrgId": t.target_org_id,
-        "targetOrgName": target.name if target else None,
-        "packageId": t.package_id,
-        "packageName": t.package_name,
-        "status": t.status,
-        "initiatedBy": t.initiated_by,
-        "requestType": t.request_type,
-        "transferDetails": {
-            "messages": t.messages,
-            "additionalMetadata": {"targetPackageId": t.target_package_id},
-        },
-    }
-    if t.completed_time is not None:
-        out["completedTime"] = t.completed_time
-    if t.pipeline_message_id:
-        out["pipelineMessageId"] = t.pipeline_message_id
-    if t.target_package_id:
-        out["targetPackageId"] = t.target_package_id
-    if t.failure_reason:
-        out["failureReason"] = t.failure_reason
-    return out
-
-
-def present_handshakes(
-    session: Session, links: list[Handshake], *, bulk: bool = False
-) -> list[dict[str, Any]]:
-    """Links rendered with their orgs' names and regions (one query for all)."""
-    orgs = repository.orgs(
+def orgs_of(session: Session, links: Sequence[Handshake] | Sequence[Transfer]) -> dict[str, Org]:
+    """The orgs at both ends of these links or transfers (one query for all)."""
+    return repository.orgs(
         session, [x.source_org_id for x in links] + [x.target_org_id for x in links]
     )
-    return [render_handshake(x, orgs, bulk=bulk) for x in links]
 
 
-def present_transfers(session: Session, transfers: list[Transfer]) -> list[dict[str, Any]]:
-    """Transfers rendered with their orgs' names (one query for all)."""
-    orgs = repository.orgs(
-        session, [t.source_org_id for t in transfers] + [t.target_org_id for t in transfers]
+def list_transfers(
+    session: Session, principal: Principal, kind: TransferKind | None, query: ListQuery
+) -> tuple[list[Transfer], int]:
+    principal.require("Package", "view")
+    return repository.transfers(session, principal.org_id, kind, query)
+
+
+# -- the transfer job -------------------------------------------------------------------------
+STEPS = (
+    "Fetched Package",
+    "Fetched Manifest",
+    "Tenant Identified",
+    "Fetched Sandbox Id",
+    "Fetched Blob Files",
+    "Completed Transfer",
+)
+
+
+def _job_transfer(session: Session, job: Job) -> Transfer:
+    transfer = repository.transfer(session, job.params["transferId"])
+    if transfer is None:
+        raise TransferGone(f"transfer {job.params['transferId']} no longer exists")
+    return transfer
+
+
+def start_transfer(session: Session, job_id: str) -> None:
+    """The transfer goes IN_PROGRESS (committed by the caller, so both orgs see it)."""
+    job = job_service.require_running(session, job_id)
+    transfer = _job_transfer(session, job)
+    transfer.status = TransferStatus.IN_PROGRESS
+    transfer.version += 1
+    transfer.modified_date = now_ms()
+
+
+def carry_out_transfer(session: Session, rt: Runtime, job_id: str) -> None:
+    """Give the target org its own published copy of the package: a package row of the target
+    org (PUBLISHED, PRIVATE) and a copy of the snapshot (same content hash; the manifest
+    keeps the origin). The job succeeds in the same transaction."""
+    job = job_service.require_running(session, job_id)
+    transfer = _job_transfer(session, job)
+    messages: list[str] = []
+    pkg = package_service.get_any(session, transfer.package_id)
+    if pkg is None or pkg.org_id != transfer.source_org_id or pkg.status != PackageStatus.PUBLISHED:
+        raise TransferRefused(
+            f"package {transfer.package_id} is no longer a published package of "
+            f"org {transfer.source_org_id}"
+        )
+    if transfer.request_type == TransferKind.PUBLIC and pkg.visibility != Visibility.PUBLIC:
+        raise TransferRefused(f"package {pkg.id} is not public")
+    orgs = repository.orgs(session, [transfer.source_org_id, transfer.target_org_id])
+    target = orgs.get(transfer.target_org_id)
+    if target is None:
+        raise TransferRefused(f"target org {transfer.target_org_id} does not exist")
+    if (
+        transfer.request_type == TransferKind.PRIVATE
+        and repository.link_between(
+            session,
+            transfer.source_org_id,
+            transfer.target_org_id,
+            (HandshakeStatus.APPROVED,),
+        )
+        is None
+    ):
+        raise NoApprovedLink(transfer.source_org_id, transfer.target_org_id)
+    messages.append(STEPS[0])
+    version = package_service.latest_version(session, pkg.id)
+    if version is None:
+        raise TransferRefused(f"package {pkg.id} has no snapshot")
+    messages += [STEPS[1], STEPS[2], STEPS[3]]
+    now = now_ms()
+    name = pkg.name
+    if package_service.name_taken(session, target.id, name):
+        name = f"{pkg.name}_{now}"
+    copy = package_service.new_package(
+        session,
+        org_id=target.id,
+        name=name,
+        description=pkg.description,
+        package_type=pkg.package_type,
+        source_sandbox_name=pkg.source_sandbox_name,
+        source_org_id=pkg.org_id,
+        tenant_id=pkg.tenant_id,
+        client_id=pkg.client_id,
+        actor=transfer.initiated_by,
+        expiry=max(pkg.expiry, now + DAY_MS),
+        artifacts=pkg.artifacts,
+        status=PackageStatus.PUBLISHED,
     )
-    return [render_transfer(t, orgs) for t in transfers]
+    snapshot_id = dashed_uuid()
+    info = snapshot.copy(
+        rt.blobs,
+        version,
+        org_id=target.id,
+        package_id=copy.id,
+        snapshot_id=snapshot_id,
+        manifest_changes={
+            "packageVersion": 0,
+            "ownerOrgId": target.id,
+            "origin": {
+                "imsOrgId": pkg.org_id,
+                "packageId": pkg.id,
+                "snapshotId": version.snapshot_id,
+                "transferId": transfer.id,
+            },
+        },
+    )
+    messages.append(STEPS[4])
+    package_service.add_version(
+        session, copy, number=0, snapshot_id=snapshot_id, info=info, actor=transfer.initiated_by
+    )
+    copy.version = 0
+    messages += [STEPS[5], "Finished with status: COMPLETED"]
+    transfer.status = TransferStatus.COMPLETED
+    transfer.messages = messages
+    transfer.target_package_id = copy.id
+    transfer.completed_time = now
+    transfer.version += 1
+    transfer.modified_date = now
+    job_service.succeed(
+        job,
+        {
+            **job_service.empty_result(),
+            "transfer": {"id": transfer.id, "targetPackageId": transfer.target_package_id},
+        },
+    )
+
+
+def transfer_failed(session: Session, job: Job, reason: str) -> None:
+    transfer = repository.transfer(session, job.params.get("transferId", ""))
+    if transfer is not None and transfer.status in (
+        TransferStatus.PENDING,
+        TransferStatus.IN_PROGRESS,
+    ):
+        transfer.status = TransferStatus.FAILED
+        transfer.failure_reason = reason
+        transfer.messages = [*transfer.messages, "Finished with status: FAILED"]
+        transfer.completed_time = now_ms()
+        transfer.version += 1
+        transfer.modified_date = now_ms()

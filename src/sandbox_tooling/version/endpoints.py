@@ -5,82 +5,90 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 
-from sandbox_tooling.api.deps import CurrentPrincipal, SessionDep, StateDep, writes
-from sandbox_tooling.job import service as job_service
+from sandbox_tooling.api.deps import CurrentPrincipal, RuntimeDep, SessionDep, writes
+from sandbox_tooling.api.responses import errors
+from sandbox_tooling.api.routing import api_router
+from sandbox_tooling.job.schemas import JobRead
 from sandbox_tooling.version import service as version_service
-from sandbox_tooling.version.schemas import CompareRequest, UpdateRequest
+from sandbox_tooling.version.schemas import (
+    CompareEnvelope,
+    CompareRequest,
+    UpdateRequest,
+    VersionRead,
+)
 
-router = APIRouter(prefix="/data/foundation/exim", tags=["versions"])
+router = api_router("/data/foundation/exim", "versions")
 
 
 @writes
 def save_version(
-    package_id: str, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    package_id: str, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
+) -> JobRead:
     """Snapshot the source sandbox's current state as the next package version."""
     job = version_service.save_version(session, principal, package_id)
     session.commit()
-    state.runner.submit(job.id)
-    return job_service.render(job)
+    rt.jobs.submit(job.id)
+    return JobRead.of(job)
 
 
-def history(
-    package_id: str, session: SessionDep, principal: CurrentPrincipal
-) -> list[dict[str, Any]]:
+def history(package_id: str, session: SessionDep, principal: CurrentPrincipal) -> list[VersionRead]:
     """The package's versions, newest first."""
-    principal.require("Package", "view")
-    return version_service.history(session, principal, package_id)
+    rows = version_service.history(session, principal, package_id)
+    return [VersionRead.of(row, principal.org_id) for row in rows]
 
 
 def compare(
     package_id: str,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
     body: Annotated[CompareRequest | None, Body()] = None,
-) -> dict[str, Any]:
+) -> CompareEnvelope:
     """Compute what changed (a VERSION/COMPUTE job, in the tools envelope)."""
-    request = body or CompareRequest()
     job = version_service.submit_compare(
-        session, state.registry, state.blobs, principal, package_id, request
+        session, rt, principal, package_id, body or CompareRequest()
     )
     session.commit()
-    if job.status == "PENDING":
-        state.runner.submit(job.id)
-    return version_service.compare_envelope(job, state.runner.progress(job.id))
+    if version_service.is_pending(job):
+        rt.jobs.submit(job.id)
+    return CompareEnvelope.of(job, rt.jobs.progress(job.id))
 
 
-@router.patch("/packages/{package_id}/import")
+@router.patch(
+    "/packages/{package_id}/import",
+    response_model=JobRead,
+    responses=errors(404, 409),
+)
 def update_import(
     package_id: str,
     body: UpdateRequest,
     session: SessionDep,
-    state: StateDep,
+    rt: RuntimeDep,
     principal: CurrentPrincipal,
-) -> dict[str, Any]:
+) -> JobRead:
     """Update existing objects of a target sandbox with the package's latest version."""
-    job = version_service.submit_update(
-        session, state.registry, state.blobs, principal, package_id, body
-    )
+    job = version_service.submit_update(session, rt, principal, package_id, body)
     session.commit()
-    state.runner.submit(job.id)
-    return job_service.render(job)
+    rt.jobs.submit(job.id)
+    return JobRead.of(job)
 
 
-def _register(path: str, endpoint: Any, primary: str, *aliases: str) -> None:
+def _register(path: str, endpoint: Any, model: Any, primary: str, *aliases: str) -> None:
     """The recommended verb is documented; the aliases work but stay out of the schema."""
     for method in (primary, *aliases):
         router.add_api_route(
             path,
             endpoint,
             methods=[method],
+            response_model=model,
+            responses=errors(404, 409),
             include_in_schema=method == primary,
             operation_id=f"{endpoint.__name__}_{method.lower()}",
         )
 
 
-_register("/packages/{package_id}/version/save", save_version, "POST", "PATCH", "GET")
-_register("/packages/{package_id}/history", history, "GET", "POST", "PATCH")
-_register("/packages/{package_id}/version/compare", compare, "POST", "PATCH")
+_register("/packages/{package_id}/version/save", save_version, JobRead, "POST", "PATCH", "GET")
+_register("/packages/{package_id}/history", history, list[VersionRead], "GET", "POST", "PATCH")
+_register("/packages/{package_id}/version/compare", compare, CompareEnvelope, "POST", "PATCH")

@@ -1,10 +1,14 @@
-"""Request bodies of the version endpoints."""
+"""Request bodies and read models of the version endpoints."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from sandbox_tooling.importer.schemas import Alternative
+from sandbox_tooling.job.handlers import Progress
+from sandbox_tooling.job.schemas import JobRead
+from sandbox_tooling.kit.schema import ReadModel
+from sandbox_tooling.models import Job, PackageVersion
 from sandbox_tooling.package.schemas import SandboxIn, Strict
 
 
@@ -25,3 +29,50 @@ class UpdateRequest(Strict):
     overwrite_mappings: dict[str, Alternative] | None = Field(
         default=None, alias="overwriteMappings"
     )
+
+
+# -- read models ------------------------------------------------------------------------------
+class VersionRead(ReadModel):
+    """An entry of a package's history."""
+
+    id: str
+    version: int
+    created_date: int = Field(alias="createdDate")
+    modified_date: int = Field(alias="modifiedDate")
+    created_by: str = Field(alias="createdBy")
+    modified_by: str = Field(alias="modifiedBy")
+    ims_org_id: str = Field(alias="imsOrgId")
+    package_version: int = Field(alias="packageVersion")
+
+    @classmethod
+    def of(cls, row: PackageVersion, org_id: str) -> VersionRead:
+        return cls(
+            id=row.snapshot_id.replace("-", ""),
+            version=0,
+            created_date=row.created_date,
+            modified_date=row.created_date,
+            created_by=row.created_by,
+            modified_by=row.created_by,
+            ims_org_id=org_id,
+            package_version=row.package_version,
+        )
+
+
+class CompareEnvelope(ReadModel):
+    """The answer to a compare: the tools envelope around the VERSION/COMPUTE job."""
+
+    status: str
+    type: str
+    ajo: bool
+    message: str
+    object: JobRead
+
+    @classmethod
+    def of(cls, job: Job, progress: Progress | None = None) -> CompareEnvelope:
+        return cls(
+            status="OK",
+            type="SUCCESS",
+            ajo=False,
+            message=f"Job with ID: {job.id}",
+            object=JobRead.of(job, progress),
+        )

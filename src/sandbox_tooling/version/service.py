@@ -2,86 +2,93 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
-from sandbox_tooling.errors import BadRequest, Conflict
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes
+from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import service as import_service
 from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit.blobstore import BlobStore
 from sandbox_tooling.kit.ids import dashed_uuid
-from sandbox_tooling.models import Job, Package, PackageVersion
-from sandbox_tooling.package import repository as package_repository
+from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
+from sandbox_tooling.models.enums import Capability, JobStatus, JobType, PackageStatus, RequestType
 from sandbox_tooling.package import service as package_service
+from sandbox_tooling.package import snapshot
+from sandbox_tooling.version.errors import (
+    InvalidCompare,
+    NoPublishedVersion,
+    NoSuchVersion,
+    NotVersionable,
+    VersionExists,
+    VersionInProgress,
+)
 from sandbox_tooling.version.schemas import CompareRequest, UpdateRequest
 
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
 
-def require_versionable(registry: ArtifactTypeRegistry, pkg: Package) -> None:
-    if package_service.VERSIONABLE not in package_service.capabilities(registry, pkg):
-        raise Conflict(
-            f"package {pkg.id} is not VERSIONABLE: every root artifact must be of a type "
-            "that supports updates (schemas, classes, field groups, data types)"
-        )
+
+def require_versionable(types: ArtifactTypes, pkg: Package) -> None:
+    if Capability.VERSIONABLE not in package_service.package_capabilities(types, pkg):
+        raise NotVersionable(pkg.id)
 
 
 def version_row(session: Session, pkg: Package, number: int | None) -> PackageVersion:
     if number is None:
-        rows = package_repository.versions(session, pkg.id)
+        rows = package_service.versions(session, pkg.id)
         if not rows:
-            raise Conflict(f"package {pkg.id} has no published version")
+            raise NoPublishedVersion(f"package {pkg.id} has no published version")
         return rows[0]
-    row = package_repository.version_number(session, pkg.id, number)
+    row = package_service.version_number(session, pkg.id, number)
     if row is None:
-        raise BadRequest(f"packageVersion: package {pkg.id} has no version {number}")
+        raise NoSuchVersion(f"packageVersion: package {pkg.id} has no version {number}")
     return row
 
 
 def save_version(session: Session, principal: Principal, package_id: str) -> Job:
     pkg = package_service.require(session, principal, package_id)
     principal.require("Package", "manage", pkg.source_sandbox_name)
-    if pkg.status != package_service.PUBLISHED:
-        raise Conflict(f"package {pkg.id} is {pkg.status}; publish it before saving versions")
+    if pkg.status != PackageStatus.PUBLISHED:
+        raise NoPublishedVersion(
+            f"package {pkg.id} is {pkg.status}; publish it before saving versions"
+        )
     package_service.live_source(session, pkg)
     latest = pkg.latest_package_version or 0
     pending = job_repository.running_version_save(session, pkg.id)
     if pending is not None:
-        raise Conflict(
+        raise VersionInProgress(
             f"version {pending.package_version} of package {pkg.id} is being saved "
             f"(job {pending.id})"
         )
     return job_service.create_for_package(
         session,
         pkg,
-        request_type="VERSION",
-        job_type="UPGRADE",
+        request_type=RequestType.VERSION,
+        job_type=JobType.UPGRADE,
         name=f"Version Job Package: {pkg.id}",
         actor=principal.user_id,
-        destination_sandbox=package_service.sandbox_ref(pkg),
+        destination_sandbox={"name": pkg.source_sandbox_name, "imsOrgId": pkg.source_org_id},
         snapshot_id=dashed_uuid(),
         package_version=latest + 1,
     )
 
 
-def history(session: Session, principal: Principal, package_id: str) -> list[dict[str, Any]]:
+def record_saved_version(session: Session, job_id: str, info: snapshot.SnapshotInfo) -> None:
+    """The save job's snapshot becomes version n+1 (unless another save got there first)."""
+    job, pkg = package_service.job_package(session, job_id, PackageStatus.PUBLISHED)
+    if (pkg.latest_package_version or 0) >= (job.package_version or 0):
+        raise VersionExists(f"package {pkg.id} already has version {pkg.latest_package_version}")
+    package_service.record_version(session, job, pkg, info)
+
+
+def history(session: Session, principal: Principal, package_id: str) -> list[PackageVersion]:
+    """The package's versions, newest first."""
+    principal.require("Package", "view")
     pkg = package_service.require(session, principal, package_id)
-    rows = package_repository.versions(session, pkg.id)
-    return [
-        {
-            "id": row.snapshot_id.replace("-", ""),
-            "version": 0,
-            "createdDate": row.created_date,
-            "modifiedDate": row.created_date,
-            "createdBy": row.created_by,
-            "modifiedBy": row.created_by,
-            "imsOrgId": pkg.org_id,
-            "packageVersion": row.package_version,
-        }
-        for row in rows
-    ]
+    return package_service.versions(session, pkg.id)
 
 
 def last_pairs(session: Session, org_id: str, package_id: str, target: str) -> dict[str, str]:
@@ -96,19 +103,21 @@ def last_pairs(session: Session, org_id: str, package_id: str, target: str) -> d
     return {}
 
 
+def update_pairs(session: Session, job: Job, sandbox: Sandbox) -> dict[str, str]:
+    """What an update job pairs: the last import's pairs, then its ``overwriteMappings``."""
+    pairs = last_pairs(session, job.org_id, job.package_id or "", sandbox.name)
+    pairs.update({k: v["id"] for k, v in job.params.get("overwriteMappings", {}).items()})
+    return pairs
+
+
 def submit_compare(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    blobs: BlobStore,
-    principal: Principal,
-    package_id: str,
-    body: CompareRequest,
+    session: Session, rt: Runtime, principal: Principal, package_id: str, body: CompareRequest
 ) -> Job:
     """A VERSION/COMPUTE job; with ``triggerNew: false`` a finished (or running) compare of
     the same version and target is returned instead."""
     pkg = package_service.require(session, principal, package_id)
     principal.require("Package", "view", pkg.source_sandbox_name)
-    require_versionable(registry, pkg)
+    require_versionable(rt.types, pkg)
     version = version_row(session, pkg, body.package_version)
     target = None
     mappings: dict[str, dict[str, str]] = {}
@@ -118,10 +127,10 @@ def submit_compare(
         )
         target = sandbox.name
         mappings = import_service.check_mappings(
-            session, blobs, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
+            session, rt, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
         )
     elif body.overwrite_mappings:
-        raise BadRequest("overwriteMappings: needs a targetSandbox")
+        raise InvalidCompare("overwriteMappings: needs a targetSandbox")
     params = {
         "targetSandbox": target,
         "packageVersion": body.package_version,
@@ -137,8 +146,8 @@ def submit_compare(
     return job_service.create_for_package(
         session,
         pkg,
-        request_type="VERSION",
-        job_type="COMPUTE",
+        request_type=RequestType.VERSION,
+        job_type=JobType.COMPUTE,
         name=f"Compute Job Package: {version.snapshot_id}",
         actor=principal.user_id,
         destination_sandbox=destination,
@@ -149,31 +158,25 @@ def submit_compare(
 
 
 def submit_update(
-    session: Session,
-    registry: ArtifactTypeRegistry,
-    blobs: BlobStore,
-    principal: Principal,
-    package_id: str,
-    body: UpdateRequest,
+    session: Session, rt: Runtime, principal: Principal, package_id: str, body: UpdateRequest
 ) -> Job:
     """An IMPORT/UPDATE job writing the latest version over the paired target objects."""
     if body.id is not None and body.id != package_id:
-        raise BadRequest(f"id: '{body.id}' does not match the package in the path '{package_id}'")
+        raise InvalidCompare(
+            f"id: '{body.id}' does not match the package in the path '{package_id}'"
+        )
     pkg = package_service.require(session, principal, package_id)
-    require_versionable(registry, pkg)
-    version = import_service.published_version(session, pkg)
+    require_versionable(rt.types, pkg)
+    version = package_service.published_version(session, pkg)
     dest = body.destination_sandbox
     if dest.ims_org_id and dest.ims_org_id != principal.org_id:
-        raise BadRequest(
-            f"destinationSandbox.imsOrgId: '{dest.ims_org_id}' is not the caller's "
-            f"org '{principal.org_id}'"
-        )
+        raise NotCallersOrg("destinationSandbox.imsOrgId", dest.ims_org_id, principal.org_id)
     sandbox = import_service.target_sandbox(
         session, principal, dest.name, "destinationSandbox.name"
     )
     principal.require("Package", "manage", sandbox.name)
     mappings = import_service.check_mappings(
-        session, blobs, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
+        session, rt, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
     )
     return import_service.target_job(
         session,
@@ -181,18 +184,12 @@ def submit_update(
         pkg,
         version,
         sandbox,
-        job_type="UPDATE",
+        job_type=JobType.UPDATE,
         name=body.name,
         description=body.description,
         params={"overwriteMappings": mappings},
     )
 
 
-def compare_envelope(job: Job, progress: Any = None) -> dict[str, Any]:
-    return {
-        "status": "OK",
-        "type": "SUCCESS",
-        "ajo": False,
-        "message": f"Job with ID: {job.id}",
-        "object": job_service.render(job, progress),
-    }
+def is_pending(job: Job) -> bool:
+    return job.status == JobStatus.PENDING

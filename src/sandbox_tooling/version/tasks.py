@@ -1,199 +1,62 @@
-"""The compare job (VERSION/COMPUTE): what changed between a package version and a sandbox."""
+"""The version jobs: save version n+1 (VERSION/UPGRADE), compare (VERSION/COMPUTE) and update
+existing objects (IMPORT/UPDATE)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from sandbox_tooling.artifact_type.registry import ArtifactTypeRegistry
-from sandbox_tooling.artifact_type.spec import ArtifactType, TypeContext
-from sandbox_tooling.errors import Conflict
-from sandbox_tooling.identity import repository as identity_repository
-from sandbox_tooling.job import handlers
+from sandbox_tooling.importer import engine
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.kit import pointer
-from sandbox_tooling.kit.jsondiff import diff
-from sandbox_tooling.models import Job, PackageVersion
-from sandbox_tooling.package import repository as package_repository
-from sandbox_tooling.package import snapshot
-from sandbox_tooling.package.service import package_closure
-from sandbox_tooling.registry import repository as registry_repository
-from sandbox_tooling.sandbox import repository as sandbox_repository
-from sandbox_tooling.version.service import last_pairs
+from sandbox_tooling.job.handlers import JobHandlers, JobRun
+from sandbox_tooling.models import Job
+from sandbox_tooling.models.enums import JobType, PackageStatus, RequestType
+from sandbox_tooling.package import service as package_service
+from sandbox_tooling.version import compare
+from sandbox_tooling.version import service as version_service
 
-Key = tuple[str, str]
-Side = dict[Key, tuple[str, dict[str, Any]]]  # (type, id) -> (title, definition)
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
 
 
-def ignored_paths(atype: ArtifactType) -> set[str]:
-    """Never reported: the object's own id and what derives from it, and Profile enablement
-    (SPEC §7.4 skips it in the diff)."""
-    return {pointer.join("", atype.id_key), "/meta:altId", "/meta:immutableTags"}
+class SaveVersion:
+    """Snapshot the source sandbox's current state as the package's next version."""
+
+    def run(self, rt: Runtime, run: JobRun) -> None:
+        with rt.db.transaction(write=False) as session:
+            info = package_service.write_snapshot(session, rt, run.job_id, PackageStatus.PUBLISHED)
+        with rt.db.transaction() as session:
+            version_service.record_saved_version(session, run.job_id, info)
+
+    def on_failure(self, session: Session, job: Job, reason: str) -> None:
+        """Nothing to undo: no version was recorded."""
 
 
-def artifact(key: Key, title: str | None) -> dict[str, Any]:
-    return {"id": key[1], "type": key[0], "found": False, "count": 0, "title": title}
-
-
-def delta(
-    atype: ArtifactType,
-    source: Key,
-    source_title: str,
-    target: Key,
-    target_title: str,
-    old: dict[str, Any],
-    new: dict[str, Any],
-) -> dict[str, Any] | None:
-    changes = diff(old, new, ignore=ignored_paths(atype))
-    if not changes:
-        return None
-    out = {
-        "sourceArtifact": artifact(source, source_title),
-        "targetArtifact": artifact(target, target_title),
-        "changes": changes,
-    }
-    if atype.supports_update:
-        problems = atype.update_problems(old, new)
-        if problems:
-            out["unsupportedChanges"] = [{"path": p, "message": m} for p, m in problems]
-    return out
-
-
-def current_source(
-    session: Session, registry: ArtifactTypeRegistry, ctx: handlers.JobContext, pkg: Any
-) -> Side:
-    cl = package_closure(session, registry, ctx.settings, pkg)
-    return {
-        k: (n.obj.title, registry.get(k[0]).redact(n.obj.definition)) for k, n in cl.nodes.items()
-    }
-
-
-def snapshot_side(ctx: handlers.JobContext, version: PackageVersion) -> Side:
-    return {
-        (a["type"], a["id"]): (a["title"], a["definition"])
-        for a in snapshot.iter_artifacts(ctx.blobs, version)
-    }
-
-
-@handlers.register("VERSION", "COMPUTE")
 class ComputeDelta:
-    def run(self, ctx: handlers.JobContext) -> None:
-        with ctx.db.transaction(write=False) as session:
-            job = job_service.require_running(session, ctx.job_id)
-            pkg = package_repository.get(session, job.package_id or "")
-            version = package_repository.version_by_snapshot(session, job.snapshot_id)
-            if pkg is None or version is None:
-                raise Conflict(f"package {job.package_id} or its version was deleted")
-            manifest = snapshot.read_manifest(ctx.blobs, version)
-            target = job.params.get("targetSandbox")
-            if target:
-                result = self._against_target(ctx, session, job, pkg, version, target)
-            else:
-                result = self._against_source(ctx, session, pkg, version)
-            vertices, deltas, pairs = result
-            validated = not any("unsupportedChanges" in d for d in deltas)
-            out = job_service.empty_result()
-            out["importReplacementMap"] = pairs
-            out["deltaPackageVersion"] = {
-                "packageId": pkg.id,
-                "currentVersion": version.package_version,
-                "validated": validated,
-                "rootArtifacts": [
-                    {"id": a["id"], "type": a["type"], "found": False, "count": 0}
-                    for a in manifest["rootArtifacts"]
-                ],
-                "eximGraphDelta": {"vertices": vertices, "pluginDeltas": deltas},
-            }
-        with ctx.db.transaction() as session:
-            job = job_service.require_running(session, ctx.job_id)
-            job_service.succeed(job, out)
-
-    def _against_source(
-        self, ctx: handlers.JobContext, session: Session, pkg: Any, version: PackageVersion
-    ) -> tuple[list[Any], list[Any], dict[str, str]]:
-        """The version's snapshot (old) against the source sandbox now (new)."""
-        old = snapshot_side(ctx, version)
-        new = current_source(session, ctx.registry, ctx, pkg)
-        deltas = []
-        for key, (title, definition) in new.items():
-            if key in old:
-                found = delta(
-                    ctx.registry.get(key[0]), key, title, key, old[key][0], old[key][1], definition
-                )
-                if found:
-                    deltas.append(found)
-        vertices = [
-            {"artifact": artifact(k, v[0]), "change": "ADDED"}
-            for k, v in new.items()
-            if k not in old
-        ]
-        vertices += [
-            {"artifact": artifact(k, v[0]), "change": "REMOVED"}
-            for k, v in old.items()
-            if k not in new
-        ]
-        return vertices, deltas, {}
-
-    def _against_target(
-        self,
-        ctx: handlers.JobContext,
-        session: Session,
-        job: Job,
-        pkg: Any,
-        version: PackageVersion,
-        target: str,
-    ) -> tuple[list[Any], list[Any], dict[str, str]]:
-        """The source (now, or a given version) against its paired objects in the target
-        (old): what an update would change there. Ids are compared after mapping."""
-        sandbox = sandbox_repository.live(session, job.org_id, target)
-        if sandbox is None:
-            raise Conflict(f"target sandbox '{target}' no longer exists")
-        org = identity_repository.get_org(session, job.org_id)
-        assert org is not None
-        type_ctx = TypeContext(org_id=org.id, tenant=org.tenant_id)
-        if job.params.get("packageVersion") is None:
-            source = current_source(session, ctx.registry, ctx, pkg)
-        else:
-            source = snapshot_side(ctx, version)
-        pairs = last_pairs(session, job.org_id, pkg.id, target)
-        pairs.update({k: v["id"] for k, v in job.params.get("overwriteMappings", {}).items()})
-        type_of = {k[1]: k[0] for k in source}
-        id_map = {(type_of[s], s): t for s, t in pairs.items() if s in type_of}
-        rows = {
-            (r.type, r.object_id): r
-            for r in registry_repository.by_ids(session, sandbox.id, pairs.values())
-        }
-        deltas, vertices = [], []
-        for key, (title, definition) in source.items():
-            tgt = id_map.get(key)
-            row = rows.get((key[0], tgt)) if tgt else None
-            if row is None:
-                vertices.append({"artifact": artifact(key, title), "change": "ADDED"})
-                continue
-            atype = ctx.registry.get(key[0])
-            new = atype.with_id(atype.rewrite(definition, id_map), row.object_id, type_ctx)
-            found = delta(
-                atype, key, title, (row.type, row.object_id), row.title, row.definition, new
-            )
-            if found:
-                deltas.append(found)
-        for src, tgt in pairs.items():
-            if src not in type_of:
-                vertices.append(
-                    {
-                        "artifact": {
-                            "id": src,
-                            "type": None,
-                            "found": False,
-                            "count": 0,
-                            "title": None,
-                            "newId": tgt,
-                        },
-                        "change": "REMOVED",
-                    }
-                )
-        return vertices, deltas, pairs
+    def run(self, rt: Runtime, run: JobRun) -> None:
+        with rt.db.transaction(write=False) as session:
+            result = compare.compute(session, rt, run.job_id)
+        with rt.db.transaction() as session:
+            job_service.succeed(job_service.require_running(session, run.job_id), result)
 
     def on_failure(self, session: Session, job: Job, reason: str) -> None:
         """A compare changes nothing."""
+
+
+class UpdatePackage:
+    """Write the package version's definitions over the paired target objects; dependents
+    without a pair are created as in an import. Atomic like an import."""
+
+    def run(self, rt: Runtime, run: JobRun) -> None:
+        with rt.db.transaction() as session:
+            engine.run_import(session, rt, run, update=True, pairs=version_service.update_pairs)
+
+    def on_failure(self, session: Session, job: Job, reason: str) -> None:
+        """Nothing to undo: the update's transaction was rolled back."""
+
+
+def register(jobs: JobHandlers) -> None:
+    jobs.add(RequestType.VERSION, JobType.UPGRADE, SaveVersion())
+    jobs.add(RequestType.VERSION, JobType.COMPUTE, ComputeDelta())
+    jobs.add(RequestType.IMPORT, JobType.UPDATE, UpdatePackage())

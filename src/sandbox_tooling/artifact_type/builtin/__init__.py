@@ -16,7 +16,7 @@ from sandbox_tooling.artifact_type.builtin.xdm import (
     MixinType,
     SchemaType,
 )
-from sandbox_tooling.artifact_type.registry import hookimpl
+from sandbox_tooling.artifact_type.plugins import hookimpl
 from sandbox_tooling.artifact_type.spec import ArtifactType
 
 BUILTIN_TYPES: list[type[ArtifactType]] = [

@@ -26,7 +26,7 @@ class ArtifactTypeHooks:
         """Return the artifact type classes this plugin provides."""
 
 
-class ArtifactTypeRegistry:
+class ArtifactTypes:
     """Name to type instance, built once; duplicates and unsupported plugins are refused."""
 
     def __init__(self, types: Iterable[type[ArtifactType]]) -> None:
@@ -63,7 +63,7 @@ class ArtifactTypeRegistry:
         return [self._types[n] for n in sorted(self._types)]
 
 
-def load_registry(extra_plugins: Iterable[object] = ()) -> ArtifactTypeRegistry:
+def load_types(extra_plugins: Iterable[object] = ()) -> ArtifactTypes:
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(ArtifactTypeHooks)
     pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
@@ -72,9 +72,9 @@ def load_registry(extra_plugins: Iterable[object] = ()) -> ArtifactTypeRegistry:
     types: list[type[ArtifactType]] = []
     for batch in pm.hook.register_artifact_types():
         types.extend(batch)
-    return ArtifactTypeRegistry(types)
+    return ArtifactTypes(types)
 
 
 @lru_cache
-def default_registry() -> ArtifactTypeRegistry:
-    return load_registry()
+def default_types() -> ArtifactTypes:
+    return load_types()

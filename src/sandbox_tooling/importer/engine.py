@@ -1,0 +1,418 @@
+"""The import engine: what the import (IMPORT/NEW) and update (IMPORT/UPDATE) jobs do.
+
+An import runs in one write transaction on the target: it plans from the snapshot manifest,
+checks the submitter's permissions, then streams the snapshot's artifacts (dependencies
+first) and inserts the new objects in batches. Any failure rolls the transaction back, so the
+target is exactly as it was; the job then records which artifact failed and why. Imports into
+one target are serialized by a row lock on the sandbox (PostgreSQL) or by SQLite's single
+writer. An update is the same run with the package's earlier pairs as alternatives, except
+that paired objects of updatable types are overwritten (and their dependencies visited).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from sandbox_tooling.artifact_type.spec import Reference, TypeContext
+from sandbox_tooling.errors import AppError
+from sandbox_tooling.identity import service as identity_service
+from sandbox_tooling.importer.errors import SnapshotGone, TargetSandboxGone
+from sandbox_tooling.importer.plan import Action, Key, Plan, Step, make_plan
+from sandbox_tooling.importer.service import missing_permissions, parent_id, required_permissions
+from sandbox_tooling.job import service as job_service
+from sandbox_tooling.job.handlers import JobFailed, JobRun
+from sandbox_tooling.kit import failpoints
+from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.kit.tenant import TenantRewriter
+from sandbox_tooling.models import Job, PackageVersion, Sandbox
+from sandbox_tooling.package import service as package_service
+from sandbox_tooling.package import snapshot
+from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.registry.service import ObjectRow
+from sandbox_tooling.sandbox import service as sandbox_service
+
+if TYPE_CHECKING:
+    from sandbox_tooling.runtime import Runtime
+
+BATCH = 1_000
+ACTIONS: tuple[Action, ...] = ("CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP")
+STATUS_OF = {
+    "CREATE": "CREATED",
+    "REUSE": "OBJECT_REUSED",
+    "SUBSTITUTE": "OBJECT_EXISTS",
+    "EXISTS": "OBJECT_EXISTS",
+}
+#: Left out of an update's change detection (kept as the target has them).
+KEPT_ON_UPDATE = ("meta:immutableTags",)
+task = job_service.task
+
+
+def failed_result(failed: list[job_service.Task]) -> dict[str, Any]:
+    result = job_service.empty_result()
+    result["failedTasks"] = failed
+    return result
+
+
+def lock_target(session: Session, org_id: str, name: str) -> Sandbox:
+    """The live target sandbox, locked for the rest of the transaction."""
+    sandbox = sandbox_service.lock_live(session, org_id, name)
+    if sandbox is None:
+        raise TargetSandboxGone(f"target sandbox '{name}' no longer exists")
+    return sandbox
+
+
+def run_import(
+    session: Session,
+    rt: Runtime,
+    run: JobRun,
+    *,
+    update: bool,
+    pairs: Callable[[Session, Job, Sandbox], dict[str, str]],
+) -> None:
+    """Carry out an import or update job in ``session`` (one transaction): plan, check the
+    submitter's permissions, write; the job succeeds in the same transaction. ``pairs``
+    gives the source id -> target id substitutions (alternatives, or an update's pairs)."""
+    job = job_service.require_running(session, run.job_id)
+    version = package_service.version_by_snapshot(session, job.snapshot_id)
+    if version is None:
+        raise SnapshotGone(
+            f"the snapshot {job.snapshot_id} of package {job.package_id} is gone "
+            "(the package was deleted)"
+        )
+    sandbox = lock_target(session, job.org_id, (job.destination_sandbox or {})["name"])
+    principal = identity_service.principal_for(session, job.org_id, job.created_by)
+    type_ctx = TypeContext(org_id=job.org_id, tenant=principal.org.tenant_id)
+    engine = ImportRun(rt, run, session, job, version, sandbox, type_ctx, update=update)
+    engine.principal = principal
+    engine.plan_import(pairs(session, job, sandbox))
+    engine.check_permissions()
+    engine.execute()
+    job_service.succeed(job, engine.result())
+
+
+class ImportRun:
+    principal: identity_service.Principal
+
+    def __init__(
+        self,
+        rt: Runtime,
+        run: JobRun,
+        session: Session,
+        job: Job,
+        version: PackageVersion,
+        sandbox: Sandbox,
+        type_ctx: TypeContext,
+        *,
+        update: bool,
+    ) -> None:
+        self.rt, self.session, self.job, self.version = rt, session, job, version
+        self.sandbox, self.type_ctx, self.update = sandbox, type_ctx, update
+        self.types = rt.types
+        self.manifest = snapshot.read_manifest(rt.blobs, version)
+        self.full = self.manifest.get("packageType") == "FULL"
+        source_tenant = self.manifest.get("tenantId") or type_ctx.tenant
+        # Another org's package: its XDM content moves to this org's tenant.
+        self.tenant = (
+            TenantRewriter(source_tenant, type_ctx.tenant)
+            if source_tenant != type_ctx.tenant
+            else None
+        )
+        self.stamp = now_ms()
+        self.completed = run.progress.completed
+        self.failed = run.progress.failed
+        self.plan = Plan()
+        self.id_map: dict[Key, str] = {}
+        self.known_targets: set[Key] = set()
+        self.taken: set[Key] = set()
+        self.parents: dict[str, str] = {}
+        self.created: list[tuple[str, str]] = []
+        self.updated: list[tuple[str, str]] = []
+        # References to objects outside the package: they must exist in the target.
+        self.pending_refs: list[tuple[Step, Reference]] = []
+        # Update mode: the paired objects, and the overwrites waiting for the next flush.
+        self.targets: dict[Key, ObjectRow] = {}
+        self.overwrites: list[tuple[Step, ObjectRow, registry_service.Prepared]] = []
+
+    # -- planning -------------------------------------------------------------------------
+    def plan_import(self, alternatives: dict[str, str]) -> None:
+        artifacts = self.manifest["artifacts"]
+        reuse_types = {t.name for t in self.types.all() if t.reuse_by_title}
+        target_titles: dict[Key, str] = {}
+        for type_name, object_id, title in registry_service.with_titles(
+            self.session, self.sandbox.id, {a["title"] for a in artifacts}
+        ):
+            self.taken.add((type_name, title))
+            if type_name in reuse_types:
+                target_titles.setdefault((type_name, title), object_id)
+        codes = {a["id"] for a in artifacts if a["type"] == "ID_NAMESPACE"}
+        existing = registry_service.types_of_ids(self.session, self.sandbox.id, codes)
+        in_package = {a["id"] for a in artifacts}
+        self.plan = make_plan(
+            self.manifest,
+            self.types,
+            self.type_ctx,
+            full=self.full,
+            alternatives={k: v for k, v in alternatives.items() if k in in_package},
+            target_titles=target_titles,
+            target_codes={i for t, i in existing if t == "ID_NAMESPACE"},
+            descend_substituted=self.update,
+        )
+        self.id_map = self.plan.id_map()
+        self.known_targets = {(k[0], tgt) for k, tgt in self.id_map.items()}
+        if self.update:
+            paired = [s.target_id for s in self.plan.steps.values() if s.action == "SUBSTITUTE"]
+            self.targets = {
+                (r.type, r.object_id): r
+                for r in registry_service.rows_by_ids(
+                    self.session, self.sandbox.id, [p for p in paired if p]
+                )
+            }
+
+    def _overwritable(self, step: Step) -> bool:
+        return (
+            self.update
+            and step.action == "SUBSTITUTE"
+            and self.types.get(step.type).supports_update
+        )
+
+    def check_permissions(self) -> None:
+        """The preflight, enforced: every object to create or overwrite needs its type's
+        permissions."""
+        writes = [
+            s for s in self.plan.steps.values() if s.action == "CREATE" or self._overwritable(s)
+        ]
+        missing_by_type: dict[str, list[str]] = {}
+        for type_name in sorted({s.type for s in writes}):
+            needs = required_permissions(self.types, type_name)
+            missing = missing_permissions(self.principal, needs, self.sandbox.name)
+            if missing:
+                missing_by_type[type_name] = [p.label() for p in missing]
+        if not missing_by_type:
+            return
+        failed = [
+            task(
+                "FAILED",
+                s.type,
+                s.id,
+                s.title,
+                None,
+                failed=True,
+                message=f"user {self.principal.user_id} lacks "
+                f"{', '.join(missing_by_type[s.type])} in sandbox '{self.sandbox.name}'",
+            )
+            for s in writes
+            if s.type in missing_by_type
+        ]
+        summary = ", ".join(f"{t} needs {', '.join(m)}" for t, m in missing_by_type.items())
+        raise JobFailed(f"missing permissions: {summary}", failed_result(failed))
+
+    # -- execution ------------------------------------------------------------------------
+    def execute(self) -> None:
+        roots = set(self.plan.roots)
+        source = self.manifest["sourceSandbox"]["name"]
+        src_org = self.manifest["imsOrgId"]
+        self.parents = {
+            k[1]: parent_id(src_org, source, s.parent[0], s.parent[1])
+            for k, s in self.plan.steps.items()
+            if s.parent is not None and k not in roots
+        }
+        standard_seen: set[Key] = set()
+        batch: list[tuple[Step, registry_service.Prepared]] = []
+        for line in snapshot.iter_artifacts(self.rt.blobs, self.version):
+            step = self.plan.steps.get((line["type"], line["id"]))
+            if step is None or step.action == "SKIP":
+                continue
+            if self._overwritable(step):
+                self._guarded(step, self._overwrite, line["definition"])
+                continue
+            if step.action != "CREATE":
+                self.completed.append(
+                    task(STATUS_OF[step.action], step.type, step.id, step.title, step.target_id)
+                )
+                continue
+            prepared = self._guarded(step, self._prepare, line["definition"])
+            for ref in prepared.references:
+                key = (ref.type, ref.id)
+                if ref.standard and ref.type == "ID_NAMESPACE" and key not in standard_seen:
+                    standard_seen.add(key)
+                    self.completed.append(task("NO_CHANGE", ref.type, ref.id, ref.id, ref.id))
+            batch.append((step, prepared))
+            if len(batch) + len(self.overwrites) >= BATCH:
+                self._flush(batch)
+                batch = []
+        self._flush(batch)
+        expected = self.plan.count("CREATE")
+        if len(self.created) != expected:
+            raise JobFailed(
+                f"the snapshot holds {len(self.created)} of the {expected} objects to create",
+                failed_result([]),
+            )
+
+    def _guarded(self, step: Step, work: Any, definition: dict[str, Any]) -> Any:
+        """Run ``work``; any failure fails the whole job, naming this artifact."""
+        try:
+            return work(step, definition)
+        except JobFailed:
+            raise
+        except AppError as exc:
+            self._fail_artifact(step, exc.detail)
+        except Exception as exc:
+            self._fail_artifact(step, f"{type(exc).__name__}: {exc}")
+
+    def _rewrite(
+        self, step: Step, definition: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[Reference] | None]:
+        """References mapped to the target's ids, the tenant moved if it differs, own id set.
+        The references come back when still valid (``None``: extract them again)."""
+        atype = self.types.get(step.type)
+        assert step.target_id is not None
+        new, refs = atype.rewrite_with_refs(definition, self.id_map)
+        if self.tenant is not None:
+            new = self.tenant.document(new)
+            return atype.with_id(new, step.target_id, self.type_ctx), None
+        return atype.with_id(new, step.target_id, self.type_ctx), refs
+
+    def _prepare(self, step: Step, definition: dict[str, Any]) -> registry_service.Prepared:
+        atype = self.types.get(step.type)
+        new, refs = self._rewrite(step, atype.import_rules(definition))
+        assert step.target_id is not None
+        title = atype.title(new, step.target_id)
+        if (step.type, title) in self.taken:
+            suffixed, n = f"{title}_{self.stamp}", 2
+            while (step.type, suffixed) in self.taken:
+                suffixed, n = f"{title}_{self.stamp}_{n}", n + 1
+            new = atype.retitle(new, suffixed)
+        prepared = registry_service.prepare(
+            atype, new, self.type_ctx, object_id=step.target_id, references=refs
+        )
+        self.taken.add((step.type, prepared.title))
+        self._note_outside_refs(step, prepared)
+        return prepared
+
+    def _overwrite(self, step: Step, definition: dict[str, Any]) -> None:
+        """Update mode: the new definition of a paired object, if anything changes."""
+        atype = self.types.get(step.type)
+        assert step.target_id is not None
+        row = self.targets.get((step.type, step.target_id))
+        if row is None:
+            self._fail_artifact(
+                step,
+                f"{step.type} '{step.target_id}' is no longer in sandbox '{self.sandbox.name}'",
+            )
+        new, refs = self._rewrite(step, definition)
+        for key in KEPT_ON_UPDATE:
+            if key in row.definition:
+                new[key] = row.definition[key]
+            else:
+                new.pop(key, None)
+        title = atype.title(new, row.object_id)
+        if title != row.title and (step.type, title) in self.taken:
+            new = atype.retitle(new, row.title)  # another object has that title: keep ours
+        if new == row.definition:  # most paired objects: nothing to validate or write
+            self.completed.append(
+                task(
+                    "NO_CHANGE",
+                    step.type,
+                    step.id,
+                    step.title,
+                    row.object_id,
+                    message=f"{step.type} {row.object_id} is up to date",
+                )
+            )
+            return
+        prepared = registry_service.prepare(
+            atype, new, self.type_ctx, object_id=row.object_id, references=refs
+        )
+        problems = atype.update_problems(row.definition, prepared.definition)
+        if problems:
+            listed = "; ".join(f"{path}: {why}" for path, why in problems)
+            self._fail_artifact(
+                step, f"unsupported change to {step.type} '{row.object_id}': {listed}"
+            )
+        self._note_outside_refs(step, prepared)
+        self.overwrites.append((step, row, prepared))
+
+    def _note_outside_refs(self, step: Step, prepared: registry_service.Prepared) -> None:
+        self.pending_refs.extend(
+            (step, r)
+            for r in prepared.references
+            if not r.standard and (r.type, r.id) not in self.known_targets
+        )
+
+    def _flush(self, batch: list[tuple[Step, registry_service.Prepared]]) -> None:
+        if self.pending_refs:
+            present = registry_service.types_of_ids(
+                self.session, self.sandbox.id, {r.id for _s, r in self.pending_refs}
+            )
+            for step, ref in self.pending_refs:
+                if (ref.type, ref.id) not in present:
+                    self._fail_artifact(
+                        step,
+                        f"{ref.type} '{ref.id}' is neither in the package "
+                        f"nor in sandbox '{self.sandbox.name}'",
+                    )
+            self.pending_refs = []
+        actor = self.job.created_by
+        try:
+            failpoints.hit("import.batch")
+            if batch:
+                registry_service.insert_prepared(
+                    self.session, self.sandbox, [p for _s, p in batch], actor
+                )
+            if self.overwrites:
+                registry_service.overwrite_prepared(
+                    self.session,
+                    self.sandbox,
+                    [(row.pk, p) for _s, row, p in self.overwrites],
+                    actor,
+                )
+        except (OperationalError, JobFailed):
+            raise  # retriable (lock timeout, lost connection), or already described
+        except Exception as exc:
+            steps = [s for s, _p in batch] + [s for s, _r, _p in self.overwrites]
+            self._fail_steps(steps, f"storage error: {type(exc).__name__}: {exc}")
+        for step, p in batch:
+            try:
+                failpoints.hit("import.artifact")
+            except failpoints.FailpointError as exc:
+                self._fail_artifact(step, str(exc))
+            self.created.append((p.type.name, p.object_id))
+            self.completed.append(task("CREATED", step.type, step.id, step.title, p.object_id))
+        for step, row, _p in self.overwrites:
+            self.updated.append((row.type, row.object_id))
+            self.completed.append(task("UPDATED", step.type, step.id, step.title, row.object_id))
+        self.overwrites = []
+
+    def _fail_artifact(self, step: Step, reason: str) -> NoReturn:
+        self._fail_steps([step], reason)
+
+    def _fail_steps(self, steps: list[Step], reason: str) -> NoReturn:
+        failed = [
+            task("FAILED", s.type, s.id, s.title, None, failed=True, message=reason) for s in steps
+        ]
+        self.failed.extend(failed)
+        what = f"{steps[0].type} '{steps[0].id}'" if len(steps) == 1 else f"{len(steps)} artifacts"
+        raise JobFailed(
+            f"{what} could not be imported: {reason}; nothing was imported",
+            failed_result(failed),
+        )
+
+    def result(self) -> dict[str, Any]:
+        summary = {a.lower(): self.plan.count(a) for a in ACTIONS}
+        if self.update:
+            summary["update"] = len(self.updated)
+        return {
+            "completedTasks": self.completed,
+            "failedTasks": [],
+            "importReplacementMap": {
+                k[1]: v for k, v in self.id_map.items() if self.plan.steps[k].action != "SKIP"
+            },
+            "sourceParentArtifactMap": self.parents,
+            "createdObjects": self.created,
+            "updatedObjects": self.updated,
+            "summary": summary,
+        }

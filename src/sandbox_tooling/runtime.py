@@ -1,0 +1,65 @@
+"""The runtime: what endpoints, services, job handlers and the CLI share, one per process.
+
+``build_runtime`` wires it from settings: the database, the blob store, the artifact types
+(plugins) and the job runner with the handler table that every domain fills through its
+``tasks.register``. Start-up fails loudly when a job kind has no handler or two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sandbox_tooling.artifact_type.plugins import ArtifactTypes, default_types
+from sandbox_tooling.config import Settings
+from sandbox_tooling.db import Database
+from sandbox_tooling.job.handlers import JobHandlers
+from sandbox_tooling.job.runner import InProcessRunner, JobRunner
+from sandbox_tooling.kit.blobstore import BlobStore, LocalBlobStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    types: ArtifactTypes
+    jobs: JobRunner = field(init=False)
+
+
+def job_handlers() -> JobHandlers:
+    """Every domain registers its job handlers here (explicit wiring: a domain that is not in
+    this list has no jobs)."""
+    from sandbox_tooling.importer import tasks as importer_tasks
+    from sandbox_tooling.package import tasks as package_tasks
+    from sandbox_tooling.sharing import tasks as sharing_tasks
+    from sandbox_tooling.version import tasks as version_tasks
+
+    domains: tuple[Callable[[JobHandlers], None], ...] = (
+        package_tasks.register,
+        importer_tasks.register,
+        version_tasks.register,
+        sharing_tasks.register,
+    )
+    handlers = JobHandlers()
+    for register in domains:
+        register(handlers)
+    handlers.check_complete()
+    return handlers
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    blobs: BlobStore | None = None,
+    types: ArtifactTypes | None = None,
+) -> Runtime:
+    rt = Runtime(
+        settings=settings,
+        db=db or Database(settings.resolved_database_url()),
+        blobs=blobs or LocalBlobStore(settings.resolved_blob_dir()),
+        types=types or default_types(),
+    )
+    rt.jobs = InProcessRunner(rt, job_handlers())
+    return rt
