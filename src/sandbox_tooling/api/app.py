@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sandbox_tooling import __version__
 from sandbox_tooling.api import errors
 from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash
+from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity.endpoints import router as identity_router
 from sandbox_tooling.importer.endpoints import router as import_router
@@ -43,6 +44,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.sbx = runtime
+    app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     errors.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.identity import service as identity_service
@@ -14,6 +14,7 @@ from sandbox_tooling.kit.listing import FieldSpec, ListQuery, parse_list_query
 from sandbox_tooling.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
+INT64 = 2**63 - 1
 
 
 def writes(func: F) -> F:
@@ -87,3 +88,26 @@ def list_query(
         max_limit=rt.settings.max_page_size,
         extra_params=frozenset(e.lower() for e in extra),
     )
+
+
+def list_params(
+    property: Annotated[
+        list[str] | None,
+        Query(
+            description="A filter <field><op><value> (== != >= <= > <); repeat to AND them.",
+            examples=["status==PUBLISHED"],
+        ),
+    ] = None,
+    orderby: Annotated[
+        str | None,
+        Query(description="Sort field; a leading '-' sorts descending.", examples=["-createdDate"]),
+    ] = None,
+    start: Annotated[int | None, Query(description="0-based offset.", ge=0, le=INT64)] = None,
+    limit: Annotated[int | None, Query(description="Page size.", ge=1, le=INT64)] = None,
+) -> None:
+    """Declares the list grammar's parameters in the OpenAPI description; ``list_query``
+    parses them (with their messages) from the request itself."""
+
+
+#: ``dependencies=`` of list routes.
+LIST_PARAMS = [Depends(list_params)]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from sandbox_tooling.errors import AppError
 from sandbox_tooling.job import repository
+from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.handlers import (
     JobFailed,
     JobHandler,
@@ -27,7 +28,6 @@ from sandbox_tooling.job.handlers import (
     Progress,
     RetriableJobError,
 )
-from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex_token
 from sandbox_tooling.models.enums import JobStatus

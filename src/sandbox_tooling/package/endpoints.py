@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Body, Query, Request
 
 from sandbox_tooling.api.deps import (
+    LIST_PARAMS,
     CurrentPrincipal,
     RuntimeDep,
     SandboxName,
@@ -107,7 +108,7 @@ def update_package(
     return PackageRead.of(pkg)
 
 
-@router.get("/packages", response_model=Page[PackageRead])
+@router.get("/packages", response_model=Page[PackageRead], dependencies=LIST_PARAMS)
 def list_packages(
     request: Request, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> Page[PackageRead]:
@@ -119,7 +120,7 @@ def list_packages(
     return Page[PackageRead].of(rows, total, query, PackageRead.of)
 
 
-@router.get("/packages/jobs", response_model=Page[JobListItem])
+@router.get("/packages/jobs", response_model=Page[JobListItem], dependencies=LIST_PARAMS)
 def list_jobs(
     request: Request, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> Page[JobListItem]:

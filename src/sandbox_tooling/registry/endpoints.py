@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Body, Request, Response
 
 from sandbox_tooling.api.deps import (
+    LIST_PARAMS,
     CurrentPrincipal,
     RuntimeDep,
     SandboxName,
@@ -30,7 +31,9 @@ LIST_FIELDS = {
 SORTABLE = {"title": "title", "createdDate": "created_date", "modifiedDate": "modified_date"}
 
 
-@router.get("/{type_name}", response_model=Page[ObjectRead], responses=errors(404))
+@router.get(
+    "/{type_name}", response_model=Page[ObjectRead], dependencies=LIST_PARAMS, responses=errors(404)
+)
 def list_objects(
     type_name: str,
     request: Request,

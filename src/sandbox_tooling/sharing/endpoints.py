@@ -6,7 +6,13 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from sandbox_tooling.api.deps import CurrentPrincipal, RuntimeDep, SessionDep, list_query
+from sandbox_tooling.api.deps import (
+    LIST_PARAMS,
+    CurrentPrincipal,
+    RuntimeDep,
+    SessionDep,
+    list_query,
+)
 from sandbox_tooling.api.responses import errors
 from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.errors import BadRequest
@@ -82,7 +88,7 @@ def handshake_action(
     return HandshakeRead.of(link, sharing_service.orgs_of(session, [link]))
 
 
-@router.get("/handshake/list", response_model=Page[HandshakeRead])
+@router.get("/handshake/list", response_model=Page[HandshakeRead], dependencies=LIST_PARAMS)
 def handshake_list(
     request: Request,
     session: SessionDep,
@@ -129,7 +135,7 @@ def pull_request(
     return TransferRead.of(transfer, sharing_service.orgs_of(session, [transfer]))
 
 
-@router.get("/transfer/list", response_model=Page[TransferRead])
+@router.get("/transfer/list", response_model=Page[TransferRead], dependencies=LIST_PARAMS)
 def transfer_list(
     request: Request,
     session: SessionDep,
