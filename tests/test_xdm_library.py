@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sandbox_tooling.api.deps import AppState
+from sandbox_tooling.kit import pointer
 from tests import xdm_library
 from tests.conftest import Api, make_api
 from tests.test_import import objects, run_import, sandbox
@@ -152,6 +153,20 @@ def keys_and_ids(node: Any, out: list[str]) -> list[str]:
     return out
 
 
+def parts_resolve(objs: dict[tuple[str, str], dict[str, Any]]) -> int:
+    """Every ``<id>#<pointer>`` naming an object of ``objs`` points at something inside it.
+    Returns how many there are."""
+    definitions = {k[1]: o["definition"] for k, o in objs.items()}
+    count = 0
+    for obj in objs.values():
+        for _where, uri in xdm_library.named(obj["definition"]):
+            base, fragment = split(uri)
+            if fragment and base in definitions and base != obj["id"]:
+                pointer.get(definitions[base], fragment[1:])  # raises if it does not resolve
+                count += 1
+    return count
+
+
 def test_whole_library_moves_between_sandboxes_and_orgs(
     source: Api, other: Api, library: Library
 ) -> None:
@@ -179,6 +194,18 @@ def test_whole_library_moves_between_sandboxes_and_orgs(
     published = source.publish(full)
     assert published["jobStatus"] == "SUCCESS", published
     assert published["snapshot"]["artifactCount"] == len(source_objects)
+    # The package's graph: a document's children are the library documents it names,
+    # through a fragment (forecasted-weather uses parts of current-weather) or not.
+    r = source.post(
+        f"{P}/{full}/children",
+        json=[{"id": d.new_id, "type": d.type} for d in library.documents.values()],
+    )
+    assert r.status_code == 200, r.text
+    by_new_id = library.by_new_id()
+    for entry in r.json():
+        doc = by_new_id[entry["id"]]
+        expected = {library.id_map[d] for d in doc.deps}
+        assert {c["id"] for c in entry["children"]} == expected, doc.path
     sandbox(source, "dev")
     job = run_import(source, full, "dev")
     assert job["jobStatus"] == "SUCCESS", job.get("errorMessage")
@@ -188,9 +215,10 @@ def test_whole_library_moves_between_sandboxes_and_orgs(
 
     # Into another org: the tenant is rewritten everywhere.
     link(source, other)
-    r = source.post("/data/foundation/exim/transfer", json={"packageId": full, "targets": [
-        {"imsOrgId": OTHER_ORG}
-    ]})
+    r = source.post(
+        "/data/foundation/exim/transfer",
+        json={"packageId": full, "targets": [{"imsOrgId": OTHER_ORG}]},
+    )
     assert r.status_code == 200, r.text
     transfer = wait_transfer(source, r.json()[0]["id"])
     assert transfer["status"] == "COMPLETED", transfer
@@ -202,6 +230,7 @@ def test_whole_library_moves_between_sandboxes_and_orgs(
         assert obj["id"].startswith(f"https://ns.adobe.com/{OTHER_TENANT}/")
         assert not any(SOURCE_TENANT in s for s in keys_and_ids(obj["definition"], []))
     assert SOURCE_TENANT not in json.dumps(list(received.values()))
+    assert parts_resolve(received) == parts_resolve(source_objects) > 150
 
     # Compare: a FULL package is not VERSIONABLE, so the same objects go into a PARTIAL
     # package (every one a root) whose compare pairs them with the import's copies.
@@ -232,3 +261,24 @@ def test_whole_library_moves_between_sandboxes_and_orgs(
     assert delta["validated"] is True
     assert delta["eximGraphDelta"] == {"vertices": [], "pluginDeltas": []}
     print(f"\nXDM library round trip: {time.monotonic() - started:.1f}s")
+
+
+def test_titles_shared_in_the_package_are_kept(api: Api) -> None:
+    """The library has data types and field groups sharing a title: an import keeps them
+    as they are, and suffixes (distinctly) only titles the target had before."""
+    for _ in range(2):
+        api.create("REGISTRY_DATATYPE", {"title": "Impressions", "type": "object"})
+    r = api.post(
+        P, json={"name": "twins", "packageType": "FULL", "sourceSandbox": {"name": "prod"}}
+    )
+    full = r.json()["id"]
+    assert api.publish(full)["jobStatus"] == "SUCCESS"
+    sandbox(api, "dev")
+    assert run_import(api, full, "dev")["jobStatus"] == "SUCCESS"
+    assert [o["title"] for o in objects(api, "dev").values()] == ["Impressions"] * 2
+    sandbox(api, "qa")
+    api.create("REGISTRY_DATATYPE", {"title": "Impressions", "type": "object"}, "qa")
+    assert run_import(api, full, "qa")["jobStatus"] == "SUCCESS"
+    titles = sorted(o["title"] for o in objects(api, "qa").values())
+    assert titles[0] == "Impressions" and len(set(titles)) == 3
+    assert titles[1].startswith("Impressions_") and titles[2] == titles[1] + "_2"

@@ -176,7 +176,7 @@ class XdmType(ArtifactType):
         meta_class = definition.get("meta:class")
         for path, uri, top in _dollar_refs(definition):
             base, fragment = split_fragment(uri)
-            if not base or base == own:
+            if uri.startswith("#") or base == own:
                 continue
             if top:
                 guess = "REGISTRY_CLASS" if base == meta_class else self.all_of_type
@@ -190,8 +190,10 @@ class XdmType(ArtifactType):
         ):
             for path, uri in _strings_at(definition, key):
                 base, fragment = split_fragment(uri)
-                if not base or base == own:
+                if base == own:
                     continue
+                if not base:  # "#/...": not a resource id, refused as such
+                    base, fragment = uri, ""
                 guess = expected or ("REGISTRY_CLASS" if base == meta_class else "REGISTRY_MIXIN")
                 yield xdm_ref(base, path, guess, strict=expected is not None), fragment
 
