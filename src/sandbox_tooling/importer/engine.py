@@ -286,10 +286,12 @@ class ImportRun:
             while (step.type, suffixed) in self.taken:
                 suffixed, n = f"{title}_{self.stamp}_{n}", n + 1
             new = atype.retitle(new, suffixed)
+            self.taken.add((step.type, suffixed))
+        # An unsuffixed title is not marked taken: objects of the package that share a title
+        # in the source (the XDM library has such pairs) share it in the target too.
         prepared = registry_service.prepare(
             atype, new, self.type_ctx, object_id=step.target_id, references=refs
         )
-        self.taken.add((step.type, prepared.title))
         self._note_outside_refs(step, prepared)
         return prepared
 

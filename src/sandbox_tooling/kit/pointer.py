@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: RFC 6901: empty, or ``/``-prefixed tokens in which ``~`` is only ``~0`` or ``~1``.
+_POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 
 
 def escape(token: str | int) -> str:
@@ -11,6 +15,10 @@ def escape(token: str | int) -> str:
 
 def join(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape(t) for t in tokens)
+
+
+def is_pointer(value: str) -> bool:
+    return _POINTER.fullmatch(value) is not None
 
 
 def _tokens(pointer: str) -> list[str]:

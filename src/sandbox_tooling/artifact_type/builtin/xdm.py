@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Literal
 
+import orjson
 from pydantic import Field
 
 from sandbox_tooling.artifact_type.builtin.identity import is_standard_namespace
 from sandbox_tooling.artifact_type.spec import (
     ArtifactType,
     DefinitionModel,
+    IdMap,
     Reference,
     TypeContext,
     definition_error,
@@ -43,6 +46,20 @@ def is_standard_xdm(uri: str) -> bool:
 def xdm_type_of(uri: str) -> str | None:
     match = TENANT_ID.match(uri)
     return SEGMENT_TYPES[match.group("segment")] if match else None
+
+
+def split_fragment(uri: str) -> tuple[str, str]:
+    """``https://ns.adobe.com/acme/mixins/x#/definitions/y`` to the resource id and the
+    fragment (with its ``#``, empty when there is none)."""
+    base, sep, fragment = uri.partition("#")
+    return base, sep + fragment
+
+
+def fragment_problem(fragment: str) -> str | None:
+    """Why a reference's fragment is not ``#`` plus a JSON pointer (RFC 6901), or None."""
+    if not fragment or pointer.is_pointer(fragment[1:]):
+        return None
+    return f"the fragment '{fragment}' is not a JSON pointer (#/...)"
 
 
 def xdm_ref(uri: str, path: str, expected: str, *, strict: bool = False) -> Reference:
@@ -148,28 +165,58 @@ class XdmType(ArtifactType):
         return out
 
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
+        """Every reference to another resource. ``<id>#<JSON pointer>`` (a part of another
+        resource) is a reference to ``<id>``; local references (``#/...``) and references
+        to the resource itself are not references."""
+        return [ref for ref, _fragment in self._references(definition)]
+
+    def _references(self, definition: Mapping[str, Any]) -> Iterator[tuple[Reference, str]]:
+        """The references with the fragment each one carries (``""`` for none)."""
         own = definition.get("$id")
-        refs: list[Reference] = []
         meta_class = definition.get("meta:class")
         for path, uri, top in _dollar_refs(definition):
-            if uri == own or uri.startswith("#"):
+            base, fragment = split_fragment(uri)
+            if uri.startswith("#") or base == own:
                 continue
             if top:
-                guess = "REGISTRY_CLASS" if uri == meta_class else self.all_of_type
+                guess = "REGISTRY_CLASS" if base == meta_class else self.all_of_type
             else:
                 guess = "REGISTRY_DATATYPE"
-            refs.append(xdm_ref(uri, path, guess))
+            yield xdm_ref(base, path, guess), fragment
         for key, expected in (
             ("meta:class", "REGISTRY_CLASS"),
             ("meta:extends", None),
             ("meta:intendedToExtend", "REGISTRY_CLASS"),
         ):
             for path, uri in _strings_at(definition, key):
-                if uri == own:
+                base, fragment = split_fragment(uri)
+                if base == own:
                     continue
-                guess = expected or ("REGISTRY_CLASS" if uri == meta_class else "REGISTRY_MIXIN")
-                refs.append(xdm_ref(uri, path, guess, strict=expected is not None))
-        return refs
+                if not base:  # "#/...": not a resource id, refused as such
+                    base, fragment = uri, ""
+                guess = expected or ("REGISTRY_CLASS" if base == meta_class else "REGISTRY_MIXIN")
+                yield xdm_ref(base, path, guess, strict=expected is not None), fragment
+
+    def check(self, definition: dict[str, Any]) -> None:
+        for ref, fragment in self._references(definition):
+            problem = fragment_problem(fragment)
+            if problem:
+                raise definition_error(ref.path, problem)
+
+    def rewrite_with_refs(
+        self, definition: Mapping[str, Any], id_map: IdMap
+    ) -> tuple[dict[str, Any], list[Reference]]:
+        """As the base class, but a reference keeps its fragment: ``<old id>#/definitions/x``
+        becomes ``<new id>#/definitions/x``."""
+        out: dict[str, Any] = orjson.loads(orjson.dumps(definition))
+        refs = []
+        for ref, fragment in self._references(definition):
+            new = id_map.get((ref.type, ref.id))
+            if new is not None:
+                pointer.set_(out, ref.path, new + fragment)
+                ref = dataclasses.replace(ref, id=new)
+            refs.append(ref)
+        return out, refs
 
     def update_problems(self, old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
         """SPEC §7.4: adding fields, required to optional, new required fields and title or
