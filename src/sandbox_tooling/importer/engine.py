@@ -29,6 +29,7 @@ from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.tenant import TenantRewriter
 from sandbox_tooling.models import Job, PackageVersion, Sandbox
+from sandbox_tooling.models.enums import PackageType, TaskStatus
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import service as registry_service
@@ -41,10 +42,10 @@ if TYPE_CHECKING:
 BATCH = 1_000
 ACTIONS: tuple[Action, ...] = ("CREATE", "REUSE", "SUBSTITUTE", "EXISTS", "SKIP")
 STATUS_OF = {
-    "CREATE": "CREATED",
-    "REUSE": "OBJECT_REUSED",
-    "SUBSTITUTE": "OBJECT_EXISTS",
-    "EXISTS": "OBJECT_EXISTS",
+    "CREATE": TaskStatus.CREATED,
+    "REUSE": TaskStatus.OBJECT_REUSED,
+    "SUBSTITUTE": TaskStatus.OBJECT_EXISTS,
+    "EXISTS": TaskStatus.OBJECT_EXISTS,
 }
 #: Left out of an update's change detection (kept as the target has them).
 KEPT_ON_UPDATE = ("meta:immutableTags",)
@@ -113,7 +114,7 @@ class ImportRun:
         self.sandbox, self.type_ctx, self.update = sandbox, type_ctx, update
         self.types = rt.types
         self.manifest = snapshot.read_manifest(rt.blobs, version)
-        self.full = self.manifest.get("packageType") == "FULL"
+        self.full = self.manifest.get("packageType") == PackageType.FULL
         source_tenant = self.manifest.get("tenantId") or type_ctx.tenant
         # Another org's package: its XDM content moves to this org's tenant.
         self.tenant = (
@@ -195,7 +196,7 @@ class ImportRun:
             return
         failed = [
             task(
-                "FAILED",
+                TaskStatus.FAILED,
                 s.type,
                 s.id,
                 s.title,
@@ -239,7 +240,9 @@ class ImportRun:
                 key = (ref.type, ref.id)
                 if ref.standard and ref.type == "ID_NAMESPACE" and key not in standard_seen:
                     standard_seen.add(key)
-                    self.completed.append(task("NO_CHANGE", ref.type, ref.id, ref.id, ref.id))
+                    self.completed.append(
+                        task(TaskStatus.NO_CHANGE, ref.type, ref.id, ref.id, ref.id)
+                    )
             batch.append((step, prepared))
             if len(batch) + len(self.overwrites) >= BATCH:
                 self._flush(batch)
@@ -317,7 +320,7 @@ class ImportRun:
         if new == row.definition:  # most paired objects: nothing to validate or write
             self.completed.append(
                 task(
-                    "NO_CHANGE",
+                    TaskStatus.NO_CHANGE,
                     step.type,
                     step.id,
                     step.title,
@@ -383,10 +386,14 @@ class ImportRun:
             except failpoints.FailpointError as exc:
                 self._fail_artifact(step, str(exc))
             self.created.append((p.type.name, p.object_id))
-            self.completed.append(task("CREATED", step.type, step.id, step.title, p.object_id))
+            self.completed.append(
+                task(TaskStatus.CREATED, step.type, step.id, step.title, p.object_id)
+            )
         for step, row, _p in self.overwrites:
             self.updated.append((row.type, row.object_id))
-            self.completed.append(task("UPDATED", step.type, step.id, step.title, row.object_id))
+            self.completed.append(
+                task(TaskStatus.UPDATED, step.type, step.id, step.title, row.object_id)
+            )
         self.overwrites = []
 
     def _fail_artifact(self, step: Step, reason: str) -> NoReturn:
@@ -394,7 +401,8 @@ class ImportRun:
 
     def _fail_steps(self, steps: list[Step], reason: str) -> NoReturn:
         failed = [
-            task("FAILED", s.type, s.id, s.title, None, failed=True, message=reason) for s in steps
+            task(TaskStatus.FAILED, s.type, s.id, s.title, None, failed=True, message=reason)
+            for s in steps
         ]
         self.failed.extend(failed)
         what = f"{steps[0].type} '{steps[0].id}'" if len(steps) == 1 else f"{len(steps)} artifacts"

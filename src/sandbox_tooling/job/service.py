@@ -13,15 +13,15 @@ from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import Job, Package
-from sandbox_tooling.models.enums import JobStatus, JobType, RequestType
+from sandbox_tooling.models.enums import JobStatus, JobType, RequestType, TaskStatus
 
 #: Task messages (SPEC §3.3 formats), by status.
 MESSAGES = {
-    "CREATED": "{type} created. Source id={src}; Target id={tgt}",
-    "OBJECT_REUSED": "{type} was not created anew. Reused object id={tgt}",
-    "OBJECT_EXISTS": "Object {type}, id={tgt} already exists and was not re-created",
-    "NO_CHANGE": "Standard {type} {tgt} is built into every sandbox; nothing to import",
-    "UPDATED": "{type} updated. Source id={src}; Target id={tgt}",
+    TaskStatus.CREATED: "{type} created. Source id={src}; Target id={tgt}",
+    TaskStatus.OBJECT_REUSED: "{type} was not created anew. Reused object id={tgt}",
+    TaskStatus.OBJECT_EXISTS: "Object {type}, id={tgt} already exists and was not re-created",
+    TaskStatus.NO_CHANGE: "Standard {type} {tgt} is built into every sandbox; nothing to import",
+    TaskStatus.UPDATED: "{type} updated. Source id={src}; Target id={tgt}",
 }
 
 # A task is stored compactly as [status, type, sourceId, title, newId, message, failed] and
@@ -31,7 +31,7 @@ Task = list[Any]
 
 
 def task(
-    status: str,
+    status: TaskStatus,
     type_name: str,
     src: str,
     title: str | None,

@@ -13,6 +13,10 @@ from typing import BinaryIO, Protocol
 from sandbox_tooling.errors import NotFound
 
 
+class BlobNotFound(NotFound):
+    """A snapshot blob is missing from the store."""
+
+
 class BlobStore(Protocol):
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key`` atomically (readers never see a partial blob)."""
@@ -53,7 +57,7 @@ class LocalBlobStore:
         try:
             return self._path(key).open("rb")
         except FileNotFoundError:
-            raise NotFound(f"blob {key} not found") from None
+            raise BlobNotFound(f"blob {key} not found") from None
 
     def get(self, key: str) -> bytes:
         with self.open(key) as fh:

@@ -7,14 +7,19 @@ sorts ascending, ``orderby=-field`` descending. ``start`` is a 0-based offset.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sandbox_tooling.errors import BadRequest
 from sandbox_tooling.kit.clock import parse_iso_ms
+
+
+class InvalidListQuery(BadRequest):
+    """A list parameter (``property``, ``orderby``, ``start``, ``limit``) that does not parse,
+    or an unknown one."""
+
 
 FieldKind = Literal["enum", "string", "date", "int"]
 _OP = re.compile(r"^([A-Za-z][A-Za-z0-9_.]*)\s*(==|!=|>=|<=|=|>|<)(.*)$")
@@ -51,19 +56,19 @@ def _convert(name: str, spec: FieldSpec, raw: str) -> Any:
         try:
             return int(raw) if raw.isdigit() else parse_iso_ms(raw)
         except ValueError:
-            raise BadRequest(
+            raise InvalidListQuery(
                 f"property '{name}': '{raw}' is not an ISO-8601 date or epoch milliseconds"
             ) from None
     if spec.kind == "int":
         try:
             return int(raw)
         except ValueError:
-            raise BadRequest(f"property '{name}': '{raw}' is not an integer") from None
+            raise InvalidListQuery(f"property '{name}': '{raw}' is not an integer") from None
     if spec.kind == "enum":
         value = raw.upper() if spec.fold_case else raw
         allowed = {v.upper() for v in spec.values} if spec.fold_case else spec.values
         if value not in allowed:
-            raise BadRequest(
+            raise InvalidListQuery(
                 f"property '{name}': unknown value '{raw}'; "
                 f"allowed: {', '.join(sorted(spec.values))}"
             )
@@ -89,7 +94,7 @@ def parse_list_query(
     for key, raw in params:
         lkey = key.lower()
         if lkey not in allowed_params:
-            raise BadRequest(f"unknown query parameter '{key}'")
+            raise InvalidListQuery(f"unknown query parameter '{key}'")
         if lkey == "property":
             filters.append(_parse_property(raw, fields))
         elif lkey == "orderby":
@@ -99,14 +104,14 @@ def parse_list_query(
         elif lkey == "limit":
             limit = _non_negative("limit", raw)
             if limit == 0:
-                raise BadRequest("query parameter 'limit' must be at least 1")
+                raise InvalidListQuery("query parameter 'limit' must be at least 1")
             if limit > max_limit:
-                raise BadRequest(f"query parameter 'limit' must be at most {max_limit}")
+                raise InvalidListQuery(f"query parameter 'limit' must be at most {max_limit}")
     descending = order.startswith("-")
     field = order.lstrip("+-").strip()
     column = next((col for name, col in sortable.items() if name.lower() == field.lower()), None)
     if column is None:
-        raise BadRequest(
+        raise InvalidListQuery(
             f"query parameter 'orderby': cannot sort by '{field}'; sortable: " + ", ".join(sortable)
         )
     return ListQuery(tuple(filters), column, descending, start, limit)
@@ -116,50 +121,35 @@ def _non_negative(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"query parameter '{name}' must be an integer, got '{raw}'") from None
+        raise InvalidListQuery(
+            f"query parameter '{name}' must be an integer, got '{raw}'"
+        ) from None
     if value < 0:
-        raise BadRequest(f"query parameter '{name}' must not be negative")
+        raise InvalidListQuery(f"query parameter '{name}' must not be negative")
     return value
 
 
 def _parse_property(raw: str, fields: Mapping[str, FieldSpec]) -> Filter:
     match = _OP.match(raw.strip())
     if not match:
-        raise BadRequest(
+        raise InvalidListQuery(
             f"query parameter 'property': '{raw}' is not of the form <field><op><value>"
         )
     name, op, value = match.groups()
     spec = next((s for n, s in fields.items() if n.lower() == name.lower()), None)
     if spec is None:
-        raise BadRequest(
+        raise InvalidListQuery(
             f"query parameter 'property': unknown field '{name}'; filterable: " + ", ".join(fields)
         )
     op = "==" if op == "=" else op
     if op in ("==", "!="):
         values = tuple(_convert(name, spec, v) for v in value.split(",") if v.strip() != "")
         if not values:
-            raise BadRequest(f"property '{name}': no value given")
+            raise InvalidListQuery(f"property '{name}': no value given")
     else:
         if spec.kind not in ("date", "int"):
-            raise BadRequest(f"property '{name}': operator '{op}' applies only to dates/numbers")
+            raise InvalidListQuery(
+                f"property '{name}': operator '{op}' applies only to dates/numbers"
+            )
         values = (_convert(name, spec, value),)
     return Filter(spec.column, op, values)
-
-
-def page_envelope(
-    items: list[Any], total: int, query: ListQuery, render: Callable[[Any], Any] | None = None
-) -> dict[str, Any]:
-    """The paged envelope of SPEC §2.3."""
-    limit = query.limit
-    current = query.start // limit
-    total_pages = math.ceil(total / limit) if limit else 0
-    return {
-        "totalElements": total,
-        "currentPage": current,
-        "totalPages": total_pages,
-        "hasPreviousPage": query.start > 0,
-        "hasNextPage": query.start + len(items) < total,
-        "data": [render(i) for i in items] if render else items,
-        "nextPage": None,
-        "pageSize": None,
-    }

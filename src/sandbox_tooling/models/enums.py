@@ -26,6 +26,14 @@ class Visibility(StrEnum):
     PUBLIC = "PUBLIC"
 
 
+class PackageAction(StrEnum):
+    """What a ``PUT /packages`` does."""
+
+    ADD = "ADD"
+    DELETE = "DELETE"
+    UPDATE = "UPDATE"
+
+
 class Capability(StrEnum):
     VERSIONABLE = "VERSIONABLE"
 

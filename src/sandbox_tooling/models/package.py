@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sandbox_tooling.db import Base, JSONType
+from sandbox_tooling.models.enums import Visibility
 
 
 class Package(Base):
@@ -22,7 +23,7 @@ class Package(Base):
     source_sandbox_name: Mapped[str] = mapped_column(String(256))
     source_org_id: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(32), index=True)
-    visibility: Mapped[str] = mapped_column(String(16), default="PRIVATE")
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE)
     access_type: Mapped[str] = mapped_column(String(16), default="TENANT")
     expiry: Mapped[int] = mapped_column(BigInteger)
     publish_date: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

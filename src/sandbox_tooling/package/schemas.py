@@ -3,13 +3,19 @@ refused, naming them."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox_tooling.kit.schema import ReadModel, set_fields
 from sandbox_tooling.models import Job, Package
-from sandbox_tooling.models.enums import Capability, PackageStatus, PackageType, Visibility
+from sandbox_tooling.models.enums import (
+    Capability,
+    PackageAction,
+    PackageStatus,
+    PackageType,
+    Visibility,
+)
 
 
 class Strict(BaseModel):
@@ -35,7 +41,7 @@ class SandboxIn(Lenient):
 class PackageCreate(Strict):
     name: str = Field(min_length=1, max_length=512)
     description: str | None = Field(default=None, max_length=10_000)
-    package_type: Literal["PARTIAL", "FULL"] = Field(alias="packageType")
+    package_type: PackageType = Field(alias="packageType")
     source_sandbox: SandboxIn | None = Field(default=None, alias="sourceSandbox")
     expiry: str | None = None
     artifacts: list[ArtifactIn] | None = None
@@ -43,16 +49,14 @@ class PackageCreate(Strict):
 
 class PackageUpdate(Strict):
     id: str = Field(min_length=1)
-    action: Literal["ADD", "DELETE", "UPDATE"]
+    action: PackageAction
     version: int | None = None
     artifacts: list[ArtifactIn] | None = None
     expiry: str | None = None
     name: str | None = Field(default=None, min_length=1, max_length=512)
     description: str | None = Field(default=None, max_length=10_000)
     source_sandbox: SandboxIn | None = Field(default=None, alias="sourceSandbox")
-    package_visibility: Literal["PRIVATE", "PUBLIC"] | None = Field(
-        default=None, alias="packageVisibility"
-    )
+    package_visibility: Visibility | None = Field(default=None, alias="packageVisibility")
 
 
 class ChildRequest(Lenient):

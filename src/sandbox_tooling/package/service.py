@@ -19,6 +19,7 @@ from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
 from sandbox_tooling.models.enums import (
     Capability,
     JobType,
+    PackageAction,
     PackageStatus,
     PackageType,
     RequestType,
@@ -255,7 +256,7 @@ def update(session: Session, rt: Runtime, principal: Principal, body: PackageUpd
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if body.version is not None and body.version != pkg.version:
         raise StaleVersion(body.version, pkg.version)
-    if body.action == "UPDATE":
+    if body.action == PackageAction.UPDATE:
         return _update_metadata(session, rt, principal, pkg, body)
     if body.package_visibility is not None or body.name is not None:
         raise ActionMismatch(

@@ -22,6 +22,10 @@ from sandbox_tooling.registry.repository import ObjectRow
 Key = tuple[str, str]
 
 
+class ClosureTooLarge(BadRequest):
+    """The dependency closure exceeds ``SBX_MAX_CLOSURE_SIZE`` objects."""
+
+
 @dataclass
 class Node:
     obj: ObjectRow
@@ -114,7 +118,7 @@ def closure(
             result.nodes[key] = _node(types, obj)
             level.append(key)
         if len(result.nodes) > max_size:
-            raise BadRequest(f"the dependency closure holds more than {max_size} objects")
+            raise ClosureTooLarge(f"the dependency closure holds more than {max_size} objects")
         nxt: set[Key] = set()
         for key in level:
             for ref in result.nodes[key].refs:

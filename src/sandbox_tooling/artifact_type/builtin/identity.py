@@ -7,8 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from sandbox_tooling.artifact_type.spec import ArtifactType, DefinitionModel, TypeContext
-from sandbox_tooling.errors import BadRequest
+from sandbox_tooling.artifact_type.spec import (
+    ArtifactType,
+    DefinitionModel,
+    TypeContext,
+    definition_error,
+)
 
 STANDARD_NAMESPACES = frozenset(
     {
@@ -58,7 +62,7 @@ class NamespaceType(ArtifactType):
     resource = "Identity"
 
     def new_id(self, ctx: TypeContext) -> str:
-        raise BadRequest("definition.code: required (a namespace's id is its code)")
+        raise definition_error("/code", "required (a namespace's id is its code)")
 
     def id_problem(self, object_id: str, ctx: TypeContext) -> str | None:
         if not NAMESPACE_CODE.match(object_id):
