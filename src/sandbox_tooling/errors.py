@@ -63,3 +63,7 @@ class NotCallersOrg(BadRequest):
 
     def __init__(self, field: str, given: str, org_id: str) -> None:
         super().__init__(f"{field}: '{given}' is not the caller's org '{org_id}'")
+
+
+class InvalidChoice(BadRequest):
+    """A query parameter outside its allowed values."""

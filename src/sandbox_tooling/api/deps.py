@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.identity.service import Principal
-from sandbox_tooling.kit.listing import FieldSpec, ListQuery, parse_list_query
+from sandbox_tooling.kit.listing import INT64, FieldSpec, ListQuery, parse_list_query
 from sandbox_tooling.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
-INT64 = 2**63 - 1
 
 
 def writes(func: F) -> F:
@@ -68,46 +69,86 @@ def get_sandbox_name(x_sandbox_name: Annotated[str | None, Header()] = None) -> 
 SandboxName = Annotated[str, Depends(get_sandbox_name)]
 
 
-def list_query(
-    request: Request,
-    rt: Runtime,
-    *,
-    fields: dict[str, FieldSpec],
-    sortable: dict[str, str],
-    default_order: str,
-    extra: frozenset[str] = frozenset(),
-) -> ListQuery:
-    """Parse ``property``/``orderby``/``start``/``limit`` of a list request (400 on errors);
-    ``extra`` names the endpoint's own parameters."""
+@dataclass(frozen=True)
+class ListSpec:
+    """What a list endpoint filters and sorts on; also its parameters in the OpenAPI
+    description (the grammar as patterns and enums, so a generated request that fits them
+    is one the endpoint accepts)."""
+
+    fields: Mapping[str, FieldSpec]
+    sortable: Mapping[str, str]
+    default_order: str
+    extra: frozenset[str] = frozenset()
+
+    def openapi(self) -> dict[str, Any]:
+        orders = [p + name for name in self.sortable for p in ("", "-")]
+        return {
+            "parameters": [
+                {
+                    "name": "property",
+                    "in": "query",
+                    "description": "A filter <field><op><value> (== != >= <= > <; "
+                    "comma-separated values ORed); repeat to AND them.",
+                    "schema": {
+                        "type": "array",
+                        "items": {"type": "string", "pattern": property_pattern(self.fields)},
+                    },
+                    "style": "form",
+                    "explode": True,
+                },
+                {
+                    "name": "orderby",
+                    "in": "query",
+                    "description": "Sort field; a leading '-' sorts descending.",
+                    "schema": {"type": "string", "enum": orders},
+                },
+                {
+                    "name": "start",
+                    "in": "query",
+                    "description": "0-based offset.",
+                    "schema": {"type": "integer", "minimum": 0, "maximum": INT64},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "description": "Page size (at most SBX_MAX_PAGE_SIZE).",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
+            ]
+        }
+
+
+_DATE = (
+    r"(\d{1,13}|(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+    r"T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ)"
+)
+
+
+def property_pattern(fields: Mapping[str, FieldSpec]) -> str:
+    """A regular expression matching exactly the filters the list grammar accepts."""
+    alternatives = []
+    for name, spec in fields.items():
+        if spec.kind == "enum":
+            value = "(" + "|".join(sorted(re.escape(v) for v in spec.values)) + ")"
+            alternatives.append(f"{name}(==|!=){value}(,{value})*")
+        elif spec.kind == "date":
+            alternatives.append(f"{name}(==|!=|>=|<=|>|<){_DATE}")
+        elif spec.kind == "int":
+            alternatives.append(f"{name}(==|!=|>=|<=|>|<)-?\\d{{1,18}}")
+        else:
+            value = r"[^,\s\x00-\x1f\x7f][^,\x00-\x1f\x7f]{0,200}"
+            alternatives.append(f"{name}(==|!=){value}(,{value})*")
+    return "^(" + "|".join(alternatives) + ")$"
+
+
+def list_query(request: Request, rt: Runtime, spec: ListSpec) -> ListQuery:
+    """Parse ``property``/``orderby``/``start``/``limit`` of a list request (400 on errors)."""
     return parse_list_query(
         list(request.query_params.multi_items()),
-        fields=fields,
-        sortable=sortable,
-        default_order=default_order,
+        fields=spec.fields,
+        sortable=spec.sortable,
+        default_order=spec.default_order,
         default_limit=rt.settings.default_page_size,
         max_limit=rt.settings.max_page_size,
-        extra_params=frozenset(e.lower() for e in extra),
+        extra_params=frozenset(e.lower() for e in spec.extra),
     )
-
-
-def list_params(
-    property: Annotated[
-        list[str] | None,
-        Query(
-            description="A filter <field><op><value> (== != >= <= > <); repeat to AND them.",
-            examples=["status==PUBLISHED"],
-        ),
-    ] = None,
-    orderby: Annotated[
-        str | None,
-        Query(description="Sort field; a leading '-' sorts descending.", examples=["-createdDate"]),
-    ] = None,
-    start: Annotated[int | None, Query(description="0-based offset.", ge=0, le=INT64)] = None,
-    limit: Annotated[int | None, Query(description="Page size.", ge=1, le=INT64)] = None,
-) -> None:
-    """Declares the list grammar's parameters in the OpenAPI description; ``list_query``
-    parses them (with their messages) from the request itself."""
-
-
-#: ``dependencies=`` of list routes.
-LIST_PARAMS = [Depends(list_params)]

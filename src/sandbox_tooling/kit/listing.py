@@ -21,6 +21,7 @@ class InvalidListQuery(BadRequest):
     or an unknown one."""
 
 
+INT64 = 2**63 - 1
 FieldKind = Literal["enum", "string", "date", "int"]
 _OP = re.compile(r"^([A-Za-z][A-Za-z0-9_.]*)\s*(==|!=|>=|<=|=|>|<)(.*)$")
 
@@ -126,6 +127,8 @@ def _non_negative(name: str, raw: str) -> int:
         ) from None
     if value < 0:
         raise InvalidListQuery(f"query parameter '{name}' must not be negative")
+    if value > INT64:
+        raise InvalidListQuery(f"query parameter '{name}' must be at most {INT64}")
     return value
 
 

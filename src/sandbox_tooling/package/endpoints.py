@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Body, Query, Request
 
 from sandbox_tooling.api.deps import (
-    LIST_PARAMS,
     CurrentPrincipal,
+    ListSpec,
     RuntimeDep,
     SandboxName,
     SessionDep,
@@ -44,38 +44,44 @@ from sandbox_tooling.package.schemas import (
 
 router = api_router("/data/foundation/exim", "packages")
 
-PACKAGE_FIELDS = {
-    "status": FieldSpec("status", "enum", frozenset(PackageStatus)),
-    "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
-    "packageVisibility": FieldSpec("visibility", "enum", frozenset(Visibility)),
-    "createdDate": FieldSpec("created_date", "date"),
-    "modifiedDate": FieldSpec("modified_date", "date"),
-    "publishDate": FieldSpec("publish_date", "date"),
-    "expiry": FieldSpec("expiry", "date"),
-    "name": FieldSpec("name"),
-    "createdBy": FieldSpec("created_by"),
-    "sourceSandbox": FieldSpec("source_sandbox_name"),
-}
-PACKAGE_SORTABLE = {
-    "createdDate": "created_date",
-    "modifiedDate": "modified_date",
-    "name": "name",
-    "publishDate": "publish_date",
-    "expiry": "expiry",
-    "status": "status",
-}
-JOB_FIELDS = {
-    "requestType": FieldSpec("request_type", "enum", frozenset(RequestType)),
-    "jobType": FieldSpec("job_type", "enum", frozenset(JobType)),
-    "jobStatus": FieldSpec("status", "enum", frozenset(JobStatus)),
-    "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
-    "createdDate": FieldSpec("created_date", "date"),
-    "modifiedDate": FieldSpec("modified_date", "date"),
-    "name": FieldSpec("name"),
-    "packageId": FieldSpec("package_id"),
-    "id": FieldSpec("id"),
-}
-JOB_SORTABLE = {"createdDate": "created_date", "modifiedDate": "modified_date", "name": "name"}
+PACKAGES = ListSpec(
+    fields={
+        "status": FieldSpec("status", "enum", frozenset(PackageStatus)),
+        "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
+        "packageVisibility": FieldSpec("visibility", "enum", frozenset(Visibility)),
+        "createdDate": FieldSpec("created_date", "date"),
+        "modifiedDate": FieldSpec("modified_date", "date"),
+        "publishDate": FieldSpec("publish_date", "date"),
+        "expiry": FieldSpec("expiry", "date"),
+        "name": FieldSpec("name"),
+        "createdBy": FieldSpec("created_by"),
+        "sourceSandbox": FieldSpec("source_sandbox_name"),
+    },
+    sortable={
+        "createdDate": "created_date",
+        "modifiedDate": "modified_date",
+        "name": "name",
+        "publishDate": "publish_date",
+        "expiry": "expiry",
+        "status": "status",
+    },
+    default_order="-createdDate",
+)
+JOBS = ListSpec(
+    fields={
+        "requestType": FieldSpec("request_type", "enum", frozenset(RequestType)),
+        "jobType": FieldSpec("job_type", "enum", frozenset(JobType)),
+        "jobStatus": FieldSpec("status", "enum", frozenset(JobStatus)),
+        "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
+        "createdDate": FieldSpec("created_date", "date"),
+        "modifiedDate": FieldSpec("modified_date", "date"),
+        "name": FieldSpec("name"),
+        "packageId": FieldSpec("package_id"),
+        "id": FieldSpec("id"),
+    },
+    sortable={"createdDate": "created_date", "modifiedDate": "modified_date", "name": "name"},
+    default_order="-createdDate",
+)
 
 
 @router.post("/packages", response_model=PackageRead, responses=errors(409))
@@ -108,26 +114,22 @@ def update_package(
     return PackageRead.of(pkg)
 
 
-@router.get("/packages", response_model=Page[PackageRead], dependencies=LIST_PARAMS)
+@router.get("/packages", response_model=Page[PackageRead], openapi_extra=PACKAGES.openapi())
 def list_packages(
     request: Request, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> Page[PackageRead]:
     """List the org's packages (``property``, ``orderby``, ``start``, ``limit``)."""
-    query = list_query(
-        request, rt, fields=PACKAGE_FIELDS, sortable=PACKAGE_SORTABLE, default_order="-createdDate"
-    )
+    query = list_query(request, rt, PACKAGES)
     rows, total = package_service.list_packages(session, principal, query)
     return Page[PackageRead].of(rows, total, query, PackageRead.of)
 
 
-@router.get("/packages/jobs", response_model=Page[JobListItem], dependencies=LIST_PARAMS)
+@router.get("/packages/jobs", response_model=Page[JobListItem], openapi_extra=JOBS.openapi())
 def list_jobs(
     request: Request, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> Page[JobListItem]:
     """List the org's export/import jobs."""
-    query = list_query(
-        request, rt, fields=JOB_FIELDS, sortable=JOB_SORTABLE, default_order="-createdDate"
-    )
+    query = list_query(request, rt, JOBS)
     rows, total = job_service.list_jobs(session, principal, query)
     return Page[JobListItem].of(rows, total, query, JobListItem.of)
 
@@ -181,7 +183,10 @@ def publish_package(
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
-    expiry_period: Annotated[int, Query(alias="expiryPeriod")] = 90,
+    expiry_period: Annotated[
+        int,
+        Query(alias="expiryPeriod", description="Days until the package expires.", ge=0, le=36500),
+    ] = 90,
 ) -> JobSubmitted:
     """Publish a package: an EXPORT job snapshots it (DRAFT -> PUBLISHED)."""
     pkg, job = package_service.publish(session, principal, package_id, expiry_period)

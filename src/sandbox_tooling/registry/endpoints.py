@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import Body, Request, Response
 
 from sandbox_tooling.api.deps import (
-    LIST_PARAMS,
     CurrentPrincipal,
+    ListSpec,
     RuntimeDep,
     SandboxName,
     SessionDep,
@@ -21,18 +21,27 @@ from sandbox_tooling.kit.schema import Page
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.registry.schemas import ObjectRead
 
+Definition = Annotated[
+    dict[str, Any], Body(description="The object's native JSON definition (an object).")
+]
 router = api_router("/data/foundation/registry/objects", "registry")
 
-LIST_FIELDS = {
-    "title": FieldSpec("title"),
-    "createdDate": FieldSpec("created_date", "date"),
-    "modifiedDate": FieldSpec("modified_date", "date"),
-}
-SORTABLE = {"title": "title", "createdDate": "created_date", "modifiedDate": "modified_date"}
+OBJECTS = ListSpec(
+    fields={
+        "title": FieldSpec("title"),
+        "createdDate": FieldSpec("created_date", "date"),
+        "modifiedDate": FieldSpec("modified_date", "date"),
+    },
+    sortable={"title": "title", "createdDate": "created_date", "modifiedDate": "modified_date"},
+    default_order="createdDate",
+)
 
 
 @router.get(
-    "/{type_name}", response_model=Page[ObjectRead], dependencies=LIST_PARAMS, responses=errors(404)
+    "/{type_name}",
+    response_model=Page[ObjectRead],
+    openapi_extra=OBJECTS.openapi(),
+    responses=errors(404),
 )
 def list_objects(
     type_name: str,
@@ -44,9 +53,7 @@ def list_objects(
 ) -> Page[ObjectRead]:
     """List the objects of one type in the sandbox (paged)."""
     a = registry_service.access(session, rt, principal, sandbox_name, type_name, "read")
-    query = list_query(
-        request, rt, fields=LIST_FIELDS, sortable=SORTABLE, default_order="createdDate"
-    )
+    query = list_query(request, rt, OBJECTS)
     rows, total = registry_service.list_objects(session, a, query)
     return Page[ObjectRead].of(rows, total, query, ObjectRead.of)
 
@@ -54,7 +61,7 @@ def list_objects(
 @router.post("/{type_name}", status_code=201, response_model=ObjectRead, responses=errors(404, 409))
 def create_object(
     type_name: str,
-    definition: Annotated[Any, Body()],
+    definition: Annotated[dict[str, Any], Body(description="The object's native JSON definition.")],
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
@@ -85,7 +92,7 @@ def get_object(
 def replace_object(
     type_name: str,
     object_id: str,
-    definition: Annotated[Any, Body()],
+    definition: Annotated[dict[str, Any], Body(description="The object's native JSON definition.")],
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,

@@ -14,7 +14,12 @@ from sandbox_tooling.models.enums import SandboxState, SandboxType
 
 class SandboxCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=256)
+    name: str = Field(
+        min_length=1,
+        max_length=255,
+        description="Lowercase letters, digits and hyphens; not starting or ending with a hyphen.",
+        json_schema_extra={"pattern": "^[a-z0-9](?:[a-z0-9-]{0,253}[a-z0-9])?$"},
+    )
     title: str = Field(min_length=1, max_length=256)
     type: Literal["development", "production"]
 

@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import Query, Request
 
 from sandbox_tooling.api.deps import (
-    LIST_PARAMS,
     CurrentPrincipal,
+    ListSpec,
     RuntimeDep,
     SessionDep,
     list_query,
 )
 from sandbox_tooling.api.responses import errors
 from sandbox_tooling.api.routing import api_router
-from sandbox_tooling.errors import BadRequest
+from sandbox_tooling.errors import InvalidChoice
 from sandbox_tooling.kit.listing import FieldSpec
 from sandbox_tooling.kit.schema import Page
 from sandbox_tooling.models.enums import HandshakeStatus, TransferKind, TransferStatus
@@ -33,24 +33,32 @@ from sandbox_tooling.sharing.schemas import (
 
 router = api_router("/data/foundation/exim", "sharing")
 
-HANDSHAKE_FIELDS = {
-    "status": FieldSpec("status", "enum", frozenset({*HandshakeStatus, "IN_PROGRESS"})),
-    "createdDate": FieldSpec("created_date", "date"),
-    "modifiedDate": FieldSpec("modified_date", "date"),
-    "sourceIMSOrgId": FieldSpec("source_org_id"),
-    "targetIMSOrgId": FieldSpec("target_org_id"),
-}
-HANDSHAKE_SORTABLE = {"createdDate": "created_date", "modifiedDate": "modified_date"}
-TRANSFER_FIELDS = {
-    "status": FieldSpec("status", "enum", frozenset(TransferStatus)),
-    "createdDate": FieldSpec("created_date", "date"),
-    "packageId": FieldSpec("package_id"),
-}
-TRANSFER_SORTABLE = {"createdDate": "created_date"}
+HANDSHAKES = ListSpec(
+    fields={
+        "status": FieldSpec("status", "enum", frozenset({*HandshakeStatus, "IN_PROGRESS"})),
+        "createdDate": FieldSpec("created_date", "date"),
+        "modifiedDate": FieldSpec("modified_date", "date"),
+        "sourceIMSOrgId": FieldSpec("source_org_id"),
+        "targetIMSOrgId": FieldSpec("target_org_id"),
+    },
+    sortable={"createdDate": "created_date", "modifiedDate": "modified_date"},
+    default_order="-createdDate",
+    extra=frozenset({"requestType"}),
+)
+TRANSFERS = ListSpec(
+    fields={
+        "status": FieldSpec("status", "enum", frozenset(TransferStatus)),
+        "createdDate": FieldSpec("created_date", "date"),
+        "packageId": FieldSpec("package_id"),
+    },
+    sortable={"createdDate": "created_date"},
+    default_order="-createdDate",
+    extra=frozenset({"requestType"}),
+)
 
 
-class BadChoice(BadRequest):
-    """A query parameter outside its allowed values."""
+DIRECTIONS = ["INCOMING", "OUTGOING"]
+KINDS = [str(k) for k in TransferKind]
 
 
 def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
@@ -58,7 +66,7 @@ def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | Non
         return None
     upper = value.strip().upper()
     if upper not in allowed:
-        raise BadChoice(f"query parameter '{name}': must be one of {', '.join(allowed)}")
+        raise InvalidChoice(f"query parameter '{name}': must be one of {', '.join(allowed)}")
     return upper
 
 
@@ -88,24 +96,21 @@ def handshake_action(
     return HandshakeRead.of(link, sharing_service.orgs_of(session, [link]))
 
 
-@router.get("/handshake/list", response_model=Page[HandshakeRead], dependencies=LIST_PARAMS)
+@router.get(
+    "/handshake/list", response_model=Page[HandshakeRead], openapi_extra=HANDSHAKES.openapi()
+)
 def handshake_list(
     request: Request,
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
-    request_type: Annotated[str | None, Query(alias="requestType")] = None,
+    request_type: Annotated[
+        str | None, Query(alias="requestType", json_schema_extra={"enum": DIRECTIONS})
+    ] = None,
 ) -> Page[HandshakeRead]:
     """The caller's links: INCOMING (it is the target), OUTGOING (the source), or both."""
-    direction = _choice("requestType", request_type, ("INCOMING", "OUTGOING"))
-    query = list_query(
-        request,
-        rt,
-        fields=HANDSHAKE_FIELDS,
-        sortable=HANDSHAKE_SORTABLE,
-        default_order="-createdDate",
-        extra=frozenset({"requestType"}),
-    )
+    direction = _choice("requestType", request_type, tuple(DIRECTIONS))
+    query = list_query(request, rt, HANDSHAKES)
     rows, total = sharing_service.list_handshakes(session, principal, direction, query)
     orgs = sharing_service.orgs_of(session, rows)
     return Page[HandshakeRead].of(rows, total, query, lambda x: HandshakeRead.of(x, orgs))
@@ -135,24 +140,19 @@ def pull_request(
     return TransferRead.of(transfer, sharing_service.orgs_of(session, [transfer]))
 
 
-@router.get("/transfer/list", response_model=Page[TransferRead], dependencies=LIST_PARAMS)
+@router.get("/transfer/list", response_model=Page[TransferRead], openapi_extra=TRANSFERS.openapi())
 def transfer_list(
     request: Request,
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
-    request_type: Annotated[str | None, Query(alias="requestType")] = None,
+    request_type: Annotated[
+        str | None, Query(alias="requestType", json_schema_extra={"enum": KINDS})
+    ] = None,
 ) -> Page[TransferRead]:
     """Transfers from or to the caller's org."""
-    kind = _choice("requestType", request_type, tuple(TransferKind))
-    query = list_query(
-        request,
-        rt,
-        fields=TRANSFER_FIELDS,
-        sortable=TRANSFER_SORTABLE,
-        default_order="-createdDate",
-        extra=frozenset({"requestType"}),
-    )
+    kind = _choice("requestType", request_type, tuple(KINDS))
+    query = list_query(request, rt, TRANSFERS)
     rows, total = sharing_service.list_transfers(
         session, principal, TransferKind(kind) if kind else None, query
     )
