@@ -21,8 +21,13 @@ from sandbox_tooling.kit.schema import Page
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.registry.schemas import ObjectRead
 
+# Declared as an object; any JSON is taken so that the artifact type names what is wrong.
 Definition = Annotated[
-    dict[str, Any], Body(description="The object's native JSON definition (an object).")
+    Any,
+    Body(
+        description="The object's native JSON definition.",
+        json_schema_extra={"type": "object"},
+    ),
 ]
 router = api_router("/data/foundation/registry/objects", "registry")
 
@@ -61,7 +66,7 @@ def list_objects(
 @router.post("/{type_name}", status_code=201, response_model=ObjectRead, responses=errors(404, 409))
 def create_object(
     type_name: str,
-    definition: Annotated[dict[str, Any], Body(description="The object's native JSON definition.")],
+    definition: Definition,
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
@@ -92,7 +97,7 @@ def get_object(
 def replace_object(
     type_name: str,
     object_id: str,
-    definition: Annotated[dict[str, Any], Body(description="The object's native JSON definition.")],
+    definition: Definition,
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
