@@ -19,6 +19,8 @@ class AppError(Exception):
 
 
 class BadRequest(AppError):
+    """Invalid input (base of the 400 errors)."""
+
     status_code = 400
     code = "EXIM-400"
     title = "Bad request"
@@ -32,18 +34,24 @@ class ValidationFailed(BadRequest):
 
 
 class Forbidden(AppError):
+    """The caller may not do this (base of the 403 errors)."""
+
     status_code = 403
     code = "EXIM-403"
     title = "Forbidden"
 
 
 class NotFound(AppError):
+    """Nothing of that id visible to the caller (base of the 404 errors)."""
+
     status_code = 404
     code = "EXIM-404"
     title = "Not found"
 
 
 class Conflict(AppError):
+    """The current state forbids it (base of the 409 errors)."""
+
     status_code = 409
     code = "EXIM-409"
     title = "Conflict"

@@ -196,4 +196,6 @@ def validation_failed(exc: ValidationError) -> ValidationFailed:
 
 
 class UnknownArtifactType(BadRequest):
+    """No artifact type of that name is installed."""
+
     title = "Unknown artifact type"

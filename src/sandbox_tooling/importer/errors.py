@@ -20,8 +20,7 @@ class MissingTargetSandbox(BadRequest):
 
 
 class InvalidMapping(BadRequest):
-    """An ``alternatives`` / ``overwriteMappings`` entry that does not fit the package or
-    the target sandbox."""
+    """An ``alternatives`` or ``overwriteMappings`` entry that fits no artifact or object."""
 
 
 class NotAnImport(Conflict):

@@ -17,8 +17,7 @@ from sandbox_tooling.kit.clock import parse_iso_ms
 
 
 class InvalidListQuery(BadRequest):
-    """A list parameter (``property``, ``orderby``, ``start``, ``limit``) that does not parse,
-    or an unknown one."""
+    """A list parameter that does not parse (``property``, ``orderby``, ``start``, ``limit``)."""
 
 
 INT64 = 2**63 - 1

@@ -30,8 +30,7 @@ class TransferNotFound(NotFound):
 
 
 class PublicPackageNotFound(NotFound):
-    """No PUBLIC, PUBLISHED package of that id in the named org (a private one looks the
-    same, revealing nothing)."""
+    """No PUBLIC, PUBLISHED package of that id in the named org (private ones look the same)."""
 
 
 class NoApprovedLink(Conflict):

@@ -36,5 +36,4 @@ class VersionGone(Conflict):
 
 
 class InvalidCompare(BadRequest):
-    """The compare or update request does not fit (mappings without a target, ids that do not
-    match the path)."""
+    """A compare or update request that does not fit (a mapping without a target, an id)."""
