@@ -81,6 +81,22 @@ class Principal:
                     return True
         return False
 
+    def sandboxes_for(self, resource: str, actions: Iterable[str]) -> frozenset[str] | None:
+        """The sandbox names where the user holds one of ``actions`` on ``resource``; None:
+        every sandbox of the org (an admin, or a role not limited to sandboxes)."""
+        wanted = set(actions)
+        names: set[str] = set()
+        for role in self.roles:
+            if role.is_admin:
+                return None
+            if any(
+                p["resource"] == resource and wanted & set(p["actions"]) for p in role.permissions
+            ):
+                if role.sandboxes is None:
+                    return None
+                names.update(role.sandboxes)
+        return frozenset(names)
+
     def missing(
         self, needs: Iterable[tuple[str, str]], sandbox: str | None
     ) -> list[tuple[str, str]]:

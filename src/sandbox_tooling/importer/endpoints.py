@@ -113,7 +113,7 @@ def rollback(
     job_id: str, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> JobRead:
     """Undo an import: delete what it created (refused if those objects changed since)."""
-    job = import_service.submit_rollback(session, principal, job_id)
+    job = import_service.submit_rollback(session, rt, principal, job_id)
     session.commit()
     rt.jobs.submit(job.id)
     return JobRead.of(job)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import Permission
 from sandbox_tooling.errors import NotCallersOrg
+from sandbox_tooling.identity.errors import PermissionDenied
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import similarity
 from sandbox_tooling.importer.errors import (
@@ -319,8 +320,23 @@ def rollback_conflict(blockers: list[dict[str, str]]) -> RollbackRefused:
     return RollbackRefused(f"the import cannot be rolled back: {listed}", errors=blockers)
 
 
-def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
-    job = job_service.require(session, principal.org_id, job_id)
+def rollback_permissions(
+    types: ArtifactTypes, principal: Principal, sandbox: Sandbox, present: Iterable[tuple[str, str]]
+) -> None:
+    """Deleting what an import created needs, per type, what deleting such an object needs
+    (its resource's ``delete``), besides ``Package:manage``; 403 naming all that is missing."""
+    needs = sorted({types.get(t).resource for t, _i in present if t in types})
+    missing = [f"{r}:delete" for r in needs if not principal.can(r, "delete", sandbox.name)]
+    if missing:
+        raise PermissionDenied(
+            f"user {principal.user_id} lacks permission {', '.join(missing)} in sandbox "
+            f"'{sandbox.name}' to delete what the import created",
+            errors=[{"permission": m, "sandbox": sandbox.name} for m in missing],
+        )
+
+
+def submit_rollback(session: Session, rt: Runtime, principal: Principal, job_id: str) -> Job:
+    job = job_service.get_job(session, principal, job_id)
     if job.request_type != RequestType.IMPORT or job.job_type != JobType.NEW:
         raise NotAnImport(
             f"job {job_id} is {job.request_type}/{job.job_type}; only imports roll back"
@@ -336,7 +352,8 @@ def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
     if sandbox is None:
         raise NotAnImport(f"the import's target sandbox '{dest}' no longer exists")
     principal.require("Package", "manage", sandbox.name)
-    _present, blockers = rollback_blockers(session, sandbox, job)
+    present, blockers = rollback_blockers(session, sandbox, job)
+    rollback_permissions(rt.types, principal, sandbox, present)
     if blockers:
         raise rollback_conflict(blockers)
     return job_service.create(
@@ -357,16 +374,21 @@ def submit_rollback(session: Session, principal: Principal, job_id: str) -> Job:
     )
 
 
-def rollback(session: Session, job_id: str) -> None:
-    """The rollback job's work: delete what the import created, in this transaction."""
+def rollback(session: Session, rt: Runtime, job_id: str) -> None:
+    """The rollback job's work: delete what the import created, in this transaction. The
+    target is locked first, so two rollbacks of one import run one after the other and the
+    second finds the first's mark."""
+    from sandbox_tooling.identity import service as identity_service
     from sandbox_tooling.importer.engine import lock_target
 
     job = job_service.require_running(session, job_id)
-    import_job = job_service.get_any(session, job.params["importJobId"])
+    sandbox = lock_target(session, job.org_id, (job.destination_sandbox or {})["name"])
+    import_job = job_service.get_any(session, job.params["importJobId"], for_update=True)
     if import_job is None or import_job.result.get("rolledBackBy"):
         raise NotAnImport("the import was already rolled back or no longer exists")
-    sandbox = lock_target(session, job.org_id, (job.destination_sandbox or {})["name"])
     present, blockers = rollback_blockers(session, sandbox, import_job)
+    submitter = identity_service.principal_for(session, job.org_id, job.created_by)
+    rollback_permissions(rt.types, submitter, sandbox, present)
     if blockers:
         raise rollback_conflict(blockers)
     registry_service.delete_pks(session, list(present.values()))

@@ -33,7 +33,7 @@ class ImportPackage:
 class RollbackImport:
     def run(self, rt: Runtime, run: JobRun) -> None:
         with rt.db.transaction() as session:
-            import_service.rollback(session, run.job_id)
+            import_service.rollback(session, rt, run.job_id)
 
     def on_failure(self, session: Session, job: Job, reason: str) -> None:
         """Nothing to undo: the rollback's transaction was rolled back."""

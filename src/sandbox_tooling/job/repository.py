@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
@@ -15,8 +15,8 @@ from sandbox_tooling.models.enums import JobStatus, JobType, RequestType
 PENDING, IN_PROGRESS, SUCCESS = JobStatus.PENDING, JobStatus.IN_PROGRESS, JobStatus.SUCCESS
 
 
-def get(session: Session, job_id: str) -> Job | None:
-    return session.get(Job, job_id)
+def get(session: Session, job_id: str, *, for_update: bool = False) -> Job | None:
+    return session.get(Job, job_id, with_for_update=for_update or None)
 
 
 def claim(session: Session, job_id: str, worker: str, now: int) -> bool:
@@ -42,8 +42,19 @@ def ids_with_status(session: Session, status: str) -> list[str]:
     )
 
 
-def page(session: Session, org_id: str, query: ListQuery) -> tuple[list[Job], int]:
-    return paginate(session, select(Job).where(Job.org_id == org_id), Job, query, Job.id)
+def page(
+    session: Session, org_id: str, query: ListQuery, sandboxes: frozenset[str] | None
+) -> tuple[list[Job], int]:
+    """``sandboxes``: only jobs whose sandboxes are all the org's and among these (None: all)."""
+    stmt = select(Job).where(Job.org_id == org_id)
+    if sandboxes is not None:
+        names = sorted(sandboxes)
+        for ref in (Job.source_sandbox, Job.destination_sandbox):
+            name, org = ref["name"].as_string(), ref["imsOrgId"].as_string()
+            stmt = stmt.where(
+                or_(name.is_(None), and_(name.in_(names), or_(org.is_(None), org == org_id)))
+            )
+    return paginate(session, stmt, Job, query, Job.id)
 
 
 def running_version_save(session: Session, package_id: str) -> Job | None:

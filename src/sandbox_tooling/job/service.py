@@ -139,24 +139,47 @@ def require(session: Session, org_id: str, job_id: str) -> Job:
     return job
 
 
-def get_any(session: Session, job_id: str) -> Job | None:
-    """A job of any org, by id (for jobs about jobs, which carry their own org checks)."""
-    return repository.get(session, job_id)
+def get_any(session: Session, job_id: str, *, for_update: bool = False) -> Job | None:
+    """A job of any org, by id (for jobs about jobs, which carry their own org checks);
+    ``for_update`` locks its row for the rest of the transaction."""
+    return repository.get(session, job_id, for_update=for_update)
+
+
+JOB_ACTIONS = ("view", "manage", "share")
+
+
+def visible(principal: Principal, job: Job) -> bool:
+    """A job is seen by users whose roles cover every sandbox it names (its package's source
+    and its target); one about another org's sandboxes by users whose roles cover all."""
+    names = principal.sandboxes_for("Package", JOB_ACTIONS)
+    if names is None:
+        return True
+    for ref in (job.source_sandbox, job.destination_sandbox):
+        if ref is None:
+            continue
+        if ref.get("imsOrgId") not in (None, principal.org_id) or ref.get("name") not in names:
+            return False
+    return True
 
 
 def get_job(session: Session, principal: Principal, job_id: str) -> Job:
     principal.require("Package", "view")
-    return require(session, principal.org_id, job_id)
+    job = require(session, principal.org_id, job_id)
+    if not visible(principal, job):
+        raise JobNotFound(job_id)
+    return job
 
 
 def list_jobs(session: Session, principal: Principal, query: ListQuery) -> tuple[list[Job], int]:
     principal.require("Package", "view")
-    return repository.page(session, principal.org_id, query)
+    names = principal.sandboxes_for("Package", JOB_ACTIONS)
+    return repository.page(session, principal.org_id, query, names)
 
 
 def require_running(session: Session, job_id: str) -> Job:
-    """The job a handler works on, still IN_PROGRESS (another attempt may have ended it)."""
-    job = repository.get(session, job_id)
+    """The job a handler works on, still IN_PROGRESS (another attempt may have ended it);
+    locked until the transaction ends."""
+    job = repository.get(session, job_id, for_update=True)
     if job is None or job.status != JobStatus.IN_PROGRESS:
         raise JobNotRunning(job_id)
     return job

@@ -10,8 +10,9 @@ from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Package, PackageVersion
 
 
-def get(session: Session, package_id: str) -> Package | None:
-    return session.get(Package, package_id)
+def get(session: Session, package_id: str, *, for_update: bool = False) -> Package | None:
+    """``for_update``: the row is locked until the transaction ends (a read-modify-write)."""
+    return session.get(Package, package_id, with_for_update=for_update or None)
 
 
 def by_name(session: Session, org_id: str, name: str) -> Package | None:
@@ -20,8 +21,15 @@ def by_name(session: Session, org_id: str, name: str) -> Package | None:
     ).first()
 
 
-def page(session: Session, org_id: str, query: ListQuery) -> tuple[list[Package], int]:
+def page(
+    session: Session, org_id: str, query: ListQuery, sandboxes: frozenset[str] | None
+) -> tuple[list[Package], int]:
+    """``sandboxes``: only the org's own packages of these source sandboxes (None: all)."""
     stmt = select(Package).where(Package.org_id == org_id)
+    if sandboxes is not None:
+        stmt = stmt.where(
+            Package.source_org_id == org_id, Package.source_sandbox_name.in_(sorted(sandboxes))
+        )
     return paginate(session, stmt, Package, query, Package.id)
 
 

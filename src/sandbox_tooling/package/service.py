@@ -65,10 +65,35 @@ Key = tuple[str, str]
 
 
 # -- lookups ----------------------------------------------------------------------------------
-def require(session: Session, principal: Principal, package_id: str) -> Package:
-    """A package of the caller's org (404 otherwise)."""
-    pkg = repository.get(session, package_id)
+PACKAGE_ACTIONS = ("view", "manage", "share")
+
+
+def scope(principal: Principal) -> frozenset[str] | None:
+    """The source sandboxes whose packages the caller sees (None: all of the org's)."""
+    return principal.sandboxes_for("Package", PACKAGE_ACTIONS)
+
+
+def visible(principal: Principal, pkg: Package) -> bool:
+    """A package is seen by users whose roles cover its source sandbox; a copy received from
+    another org (whose sandboxes no role names) by users whose roles cover every sandbox."""
+    names = scope(principal)
+    if names is None:
+        return True
+    return pkg.source_org_id == pkg.org_id and pkg.source_sandbox_name in names
+
+
+def require(
+    session: Session, principal: Principal, package_id: str, *, lock: bool = False
+) -> Package:
+    """A package of the caller's org that the caller may see (404 otherwise). ``lock``: for
+    a read-modify-write, the row stays locked until the transaction ends, so concurrent
+    writers apply one after the other on the latest state."""
+    pkg = repository.get(session, package_id, for_update=lock)
     if pkg is None or pkg.org_id != principal.org_id:
+        raise PackageNotFound(package_id)
+    if not visible(principal, pkg):
+        if scope(principal) == frozenset():
+            principal.require("Package", "view")
         raise PackageNotFound(package_id)
     return pkg
 
@@ -86,7 +111,7 @@ def list_packages(
     session: Session, principal: Principal, query: ListQuery
 ) -> tuple[list[Package], int]:
     principal.require("Package", "view")
-    return repository.page(session, principal.org_id, query)
+    return repository.page(session, principal.org_id, query, scope(principal))
 
 
 def live_source(session: Session, pkg: Package) -> Sandbox:
@@ -252,7 +277,7 @@ def create(
 
 
 def update(session: Session, rt: Runtime, principal: Principal, body: PackageUpdate) -> Package:
-    pkg = require(session, principal, body.id)
+    pkg = require(session, principal, body.id, lock=True)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if body.version is not None and body.version != pkg.version:
         raise StaleVersion(body.version, pkg.version)
@@ -346,7 +371,7 @@ def _change_visibility(principal: Principal, pkg: Package, visibility: str) -> N
 
 
 def delete(session: Session, principal: Principal, package_id: str) -> None:
-    pkg = require(session, principal, package_id)
+    pkg = require(session, principal, package_id, lock=True)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if pkg.status == PackageStatus.PUBLISH_IN_PROGRESS:
         raise PackageBusy(f"package {pkg.id} is being published; delete it once that ends")
@@ -359,7 +384,7 @@ def publish(
     session: Session, principal: Principal, package_id: str, expiry_period: int
 ) -> tuple[Package, Job]:
     """Start publishing: the package goes PUBLISH_IN_PROGRESS and an EXPORT job snapshots it."""
-    pkg = require(session, principal, package_id)
+    pkg = require(session, principal, package_id, lock=True)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if expiry_period < 0:
         raise InvalidExpiry("expiryPeriod: must be a non-negative number of days")
@@ -392,7 +417,7 @@ def publish(
 def job_package(session: Session, job_id: str, expected: PackageStatus) -> tuple[Job, Package]:
     """The running job and its package, still in the status the job expects."""
     job = job_service.require_running(session, job_id)
-    pkg = repository.get(session, job.package_id or "")
+    pkg = repository.get(session, job.package_id or "", for_update=True)
     if pkg is None:
         raise PackageChanged(f"package {job.package_id} was deleted while the job ran")
     if pkg.status != expected:
@@ -487,7 +512,7 @@ def finish_publish(session: Session, job_id: str, info: snapshot.SnapshotInfo) -
 
 
 def publish_failed(session: Session, job: Job, reason: str) -> None:
-    pkg = repository.get(session, job.package_id or "")
+    pkg = repository.get(session, job.package_id or "", for_update=True)
     if pkg is not None and pkg.status == PackageStatus.PUBLISH_IN_PROGRESS:
         pkg.status = PackageStatus.PUBLISH_FAILED
         pkg.failure_reason = reason

@@ -23,14 +23,18 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield values[i : i + size]
 
 
-def get(session: Session, sandbox_id: str, type_: str, object_id: str) -> RegistryObject | None:
-    return session.scalars(
-        select(RegistryObject).where(
-            RegistryObject.sandbox_id == sandbox_id,
-            RegistryObject.type == type_,
-            RegistryObject.object_id == object_id,
-        )
-    ).first()
+def get(
+    session: Session, sandbox_id: str, type_: str, object_id: str, *, for_update: bool = False
+) -> RegistryObject | None:
+    """``for_update``: the row is locked until the transaction ends (a read-modify-write)."""
+    stmt = select(RegistryObject).where(
+        RegistryObject.sandbox_id == sandbox_id,
+        RegistryObject.type == type_,
+        RegistryObject.object_id == object_id,
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,8 +209,11 @@ def create(session: Session, a: Access, definition: Any, actor: str) -> Registry
     return require(session, a.sandbox, a.type.name, prepared.object_id)
 
 
-def require(session: Session, sandbox: Sandbox, type_name: str, object_id: str) -> RegistryObject:
-    obj = repository.get(session, sandbox.id, type_name, object_id)
+def require(
+    session: Session, sandbox: Sandbox, type_name: str, object_id: str, *, lock: bool = False
+) -> RegistryObject:
+    """``lock``: for a read-modify-write, locked until the transaction ends."""
+    obj = repository.get(session, sandbox.id, type_name, object_id, for_update=lock)
     if obj is None:
         raise ObjectNotFound(type_name, object_id, sandbox.name)
     return obj
@@ -219,7 +222,7 @@ def require(session: Session, sandbox: Sandbox, type_name: str, object_id: str) 
 def replace(
     session: Session, a: Access, object_id: str, definition: Any, actor: str
 ) -> RegistryObject:
-    obj = require(session, a.sandbox, a.type.name, object_id)
+    obj = require(session, a.sandbox, a.type.name, object_id, lock=True)
     prepared = prepare(a.type, definition, a.ctx, object_id=object_id)
     check_references(session, a.sandbox, [prepared])
     obj.definition = prepared.definition
@@ -235,7 +238,7 @@ def replace(
 
 def delete(session: Session, a: Access, object_id: str) -> None:
     type_name, sandbox = a.type.name, a.sandbox
-    obj = require(session, sandbox, type_name, object_id)
+    obj = require(session, sandbox, type_name, object_id, lock=True)
     users = [
         o for o in repository.referrers(session, sandbox.id, type_name, object_id) if o.pk != obj.pk
     ]

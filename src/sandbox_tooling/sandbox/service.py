@@ -101,8 +101,13 @@ def lock_live(session: Session, org_id: str, name: str) -> Sandbox | None:
     return repository.lock_live(session, org_id, name)
 
 
-def require_live(session: Session, org_id: str, name: str) -> Sandbox:
-    sandbox = repository.live(session, org_id, name)
+def require_live(session: Session, org_id: str, name: str, *, lock: bool = False) -> Sandbox:
+    """``lock``: for a read-modify-write, locked until the transaction ends."""
+    sandbox = (
+        repository.lock_live(session, org_id, name)
+        if lock
+        else repository.live(session, org_id, name)
+    )
     if sandbox is None:
         raise SandboxNotFound(name)
     return sandbox
@@ -164,7 +169,7 @@ def list_all(
 def update_title(session: Session, principal: Principal, name: str, title: str) -> Sandbox:
     principal.require("Sandbox", "manage", name)
     actor = principal.user_id
-    sandbox = require_live(session, principal.org_id, name)
+    sandbox = require_live(session, principal.org_id, name, lock=True)
     if not title.strip() or len(title) > 256:
         raise InvalidSandbox("title: must hold 1 to 256 characters")
     sandbox.title = title.strip()
@@ -177,7 +182,7 @@ def reset(session: Session, principal: Principal, name: str, *, validation_only:
     """Empty the sandbox of every object."""
     principal.require("Sandbox", "manage", name)
     actor = principal.user_id
-    sandbox = require_live(session, principal.org_id, name)
+    sandbox = require_live(session, principal.org_id, name, lock=True)
     if not validation_only:
         repository.empty(session, sandbox.id)
         _touch(sandbox, actor)
@@ -189,7 +194,7 @@ def delete(session: Session, principal: Principal, name: str, *, validation_only
     """Soft delete: the sandbox stays readable with state ``deleted``."""
     principal.require("Sandbox", "manage", name)
     actor = principal.user_id
-    sandbox = require_live(session, principal.org_id, name)
+    sandbox = require_live(session, principal.org_id, name, lock=True)
     if sandbox.is_default:
         raise DefaultSandbox(name)
     if not validation_only:

@@ -12,11 +12,16 @@ from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Handshake, Org, Transfer
 
 
-def orgs(session: Session, ids: Iterable[str]) -> dict[str, Org]:
+def orgs(session: Session, ids: Iterable[str], *, for_update: bool = False) -> dict[str, Org]:
+    """``for_update``: the org rows stay locked until the transaction ends (in id order, so
+    two transactions locking the same orgs cannot deadlock)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return {o.id: o for o in session.scalars(select(Org).where(Org.id.in_(wanted)))}
+    stmt = select(Org).where(Org.id.in_(wanted)).order_by(Org.id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return {o.id: o for o in session.scalars(stmt)}
 
 
 def link_between(session: Session, a: str, b: str, statuses: Iterable[str]) -> Handshake | None:
@@ -33,7 +38,9 @@ def link_between(session: Session, a: str, b: str, statuses: Iterable[str]) -> H
 
 
 def by_linking_id(session: Session, linking_id: str) -> Handshake | None:
-    return session.scalars(select(Handshake).where(Handshake.linking_id == linking_id)).first()
+    """The link, locked until the transaction ends (only ``act`` reads it this way)."""
+    stmt = select(Handshake).where(Handshake.linking_id == linking_id).with_for_update()
+    return session.scalars(stmt).first()
 
 
 def handshakes(
@@ -59,5 +66,5 @@ def transfers(
     return paginate(session, stmt, Transfer, query, Transfer.id)
 
 
-def transfer(session: Session, transfer_id: str) -> Transfer | None:
-    return session.get(Transfer, transfer_id)
+def transfer(session: Session, transfer_id: str, *, for_update: bool = False) -> Transfer | None:
+    return session.get(Transfer, transfer_id, with_for_update=for_update or None)

@@ -86,7 +86,11 @@ def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> Bul
     principal.require("Package", "share")
     if body.source_ims_details.id != principal.org_id:
         raise NotCallersOrg("sourceIMSDetails.id", body.source_ims_details.id, principal.org_id)
-    known = repository.orgs(session, body.target_ims_org_ids)
+    # Both ends' org rows are locked: two requests linking the same orgs run one after the
+    # other, and the second sees the first's link.
+    known = repository.orgs(
+        session, [principal.org_id, *body.target_ims_org_ids], for_update=True
+    )
     out = BulkResult()
     for target in dict.fromkeys(body.target_ims_org_ids):
         if target == principal.org_id:
@@ -175,7 +179,7 @@ def _dashed(linking_id: str) -> str:
 def list_handshakes(
     session: Session, principal: Principal, direction: str | None, query: ListQuery
 ) -> tuple[list[Handshake], int]:
-    principal.require("Package", "view")
+    principal.require("Package", "share")
     filters = tuple(
         dataclasses.replace(f, values=tuple(PENDING_ALIASES.get(v, v) for v in f.values))
         if f.column == "status"
@@ -275,7 +279,7 @@ def pull(session: Session, principal: Principal, body: PullRequest) -> tuple[Tra
 
 
 def get_transfer(session: Session, principal: Principal, transfer_id: str) -> Transfer:
-    principal.require("Package", "view")
+    principal.require("Package", "share")
     transfer = repository.transfer(session, transfer_id)
     if transfer is None or principal.org_id not in (transfer.source_org_id, transfer.target_org_id):
         raise TransferNotFound(f"transfer {transfer_id} not found")
@@ -292,7 +296,7 @@ def orgs_of(session: Session, links: Sequence[Handshake] | Sequence[Transfer]) -
 def list_transfers(
     session: Session, principal: Principal, kind: TransferKind | None, query: ListQuery
 ) -> tuple[list[Transfer], int]:
-    principal.require("Package", "view")
+    principal.require("Package", "share")
     return repository.transfers(session, principal.org_id, kind, query)
 
 
@@ -308,7 +312,7 @@ STEPS = (
 
 
 def _job_transfer(session: Session, job: Job) -> Transfer:
-    transfer = repository.transfer(session, job.params["transferId"])
+    transfer = repository.transfer(session, job.params["transferId"], for_update=True)
     if transfer is None:
         raise TransferGone(f"transfer {job.params['transferId']} no longer exists")
     return transfer
@@ -417,7 +421,7 @@ def carry_out_transfer(session: Session, rt: Runtime, job_id: str) -> None:
 
 
 def transfer_failed(session: Session, job: Job, reason: str) -> None:
-    transfer = repository.transfer(session, job.params.get("transferId", ""))
+    transfer = repository.transfer(session, job.params.get("transferId", ""), for_update=True)
     if transfer is not None and transfer.status in (
         TransferStatus.PENDING,
         TransferStatus.IN_PROGRESS,

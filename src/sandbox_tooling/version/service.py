@@ -49,7 +49,7 @@ def version_row(session: Session, pkg: Package, number: int | None) -> PackageVe
 
 
 def save_version(session: Session, principal: Principal, package_id: str) -> Job:
-    pkg = package_service.require(session, principal, package_id)
+    pkg = package_service.require(session, principal, package_id, lock=True)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if pkg.status != PackageStatus.PUBLISHED:
         raise NoPublishedVersion(
