@@ -11,7 +11,7 @@ from pydantic import Field
 
 from sandbox_tooling.artifact_type.builtin.common import Hex32IdType, UuidIdType
 from sandbox_tooling.artifact_type.builtin.xdm import xdm_ref
-from sandbox_tooling.artifact_type.spec import DefinitionModel, Reference
+from sandbox_tooling.artifact_type.spec import DefinitionModel, Reference, definition_error
 from sandbox_tooling.kit import pointer
 
 SECRET_PLACEHOLDER = "{{SBX_REDACTED_SECRET}}"
@@ -110,6 +110,25 @@ class FlowType(UuidIdType):
                     path = pointer.join("", "targetConnections", i, "params", "schema", "id")
                     refs.append(xdm_ref(schema["id"], path, "REGISTRY_SCHEMA", strict=True))
         return refs
+
+    def check(self, definition: dict[str, Any]) -> None:
+        """A reference slot that is present holds an id: ``dataSetId: null`` would leave the
+        flow pointing nowhere (and out of its package's closure)."""
+        slots = [
+            ("transformations", ("params", "mappingId")),
+            ("targetConnections", ("params", "dataSetId")),
+            ("targetConnections", ("params", "schema", "id")),
+        ]
+        for key, (*parents, leaf) in slots:
+            for i, item in enumerate(definition.get(key) or []):
+                node = item
+                for part in parents:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if isinstance(node, dict) and leaf in node:
+                    value = node[leaf]
+                    if not isinstance(value, str) or not value:
+                        path = pointer.join("", key, i, *parents, leaf)
+                        raise definition_error(path, "must be a non-empty id string")
 
     def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
         """Dataflows arrive as drafts (their credentials were never copied)."""
