@@ -93,6 +93,24 @@ class TestBigIntegers:
         r = api.put(P, json={"id": pid, "action": "UPDATE", "name": "x", "version": int(BIG)})
         problem(r, 400, "version")
 
+    def test_version_numbers_beyond_32_bits(self, api: Api) -> None:
+        """Version numbers are 32-bit columns (PostgreSQL answered 500 for 2**40)."""
+        w = f.seed_world(api)
+        r = api.post(
+            P,
+            json={
+                "name": "v",
+                "packageType": "PARTIAL",
+                "artifacts": [{"id": w["schema"], "type": "REGISTRY_SCHEMA"}],
+            },
+        )
+        pid = r.json()["id"]
+        assert api.publish(pid)["jobStatus"] == "SUCCESS"
+        r = api.post(f"{P}/{pid}/version/compare", json={"packageVersion": 2**40})
+        problem(r, 400, "packageVersion")
+        r = api.put(P, json={"id": pid, "action": "UPDATE", "name": "x", "version": 2**40})
+        problem(r, 400, "version")
+
 
 class TestHugeFilters:
     def test_many_values_in_one_property(self, api: Api) -> None:
