@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -12,10 +10,9 @@ from pydantic import Field
 from sandbox_tooling.artifact_type.builtin.common import Hex32IdType, UuidIdType
 from sandbox_tooling.artifact_type.builtin.xdm import xdm_ref
 from sandbox_tooling.artifact_type.spec import DefinitionModel, Reference, definition_error
-from sandbox_tooling.kit import pointer
+from sandbox_tooling.kit import pointer, secrets
 
-SECRET_PLACEHOLDER = "{{SBX_REDACTED_SECRET}}"
-SECRET_KEY = re.compile(r"pass|secret|token|key|credential|auth", re.IGNORECASE)
+SECRET_PLACEHOLDER = secrets.PLACEHOLDER
 
 
 class MappingModel(DefinitionModel):
@@ -135,29 +132,9 @@ class FlowType(UuidIdType):
         return {**definition, "state": "draft"}
 
     def redact(self, definition: dict[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(definition)
-        for key in ("sourceConnections", "targetConnections"):
-            for conn in out.get(key) or []:
-                if isinstance(conn, dict):
-                    base = conn.get("baseConnection")
-                    if isinstance(base, dict) and isinstance(base.get("auth"), dict):
-                        _blank_secrets(base["auth"], force=True)
-                    _blank_secrets(conn.get("params"), force=False)
-        return out
-
-
-def _blank_secrets(node: Any, *, force: bool) -> None:
-    """Replace every scalar under an ``auth`` block (or under a secret-looking key)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            secret = force or bool(SECRET_KEY.search(key))
-            if isinstance(value, dict | list):
-                _blank_secrets(value, force=secret)
-            elif secret and key not in ("specName", "type") and value is not None:
-                node[key] = SECRET_PLACEHOLDER
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, dict | list):
-                _blank_secrets(value, force=force)
-            elif force and value is not None:
-                node[i] = SECRET_PLACEHOLDER
+        """Secrets by structure and by value pattern (``kit/secrets.py``) anywhere in the
+        flow (connection params, ``baseConnection.auth``, headers); references are kept."""
+        redacted: dict[str, Any] = secrets.redact(
+            definition, keep=[ref.path for ref in self.references(definition)]
+        )
+        return redacted
