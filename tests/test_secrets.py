@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from sandbox_tooling.api.deps import AppState
 from sandbox_tooling.config import Settings
 from sandbox_tooling.kit import secrets
 from sandbox_tooling.kit.secrets import PLACEHOLDER, is_secret_name, redact, redact_text
+from sandbox_tooling.runtime import Runtime
 from tests import factories as f
 from tests.conftest import ORG_B, Api
 from tests.test_import import objects, package, run_import, sandbox
@@ -157,7 +157,7 @@ def blob_text(blob_dir: Path) -> str:
 
 
 def test_flow_secrets_never_leave_the_source(
-    api: Api, api_b: Api, state: AppState, settings: Settings
+    api: Api, api_b: Api, state: Runtime, settings: Settings
 ) -> None:
     w = f.seed_world(api)
     flow_id = api.create("FLOW", secret_flow(w["map"], w["ds"]))

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from sandbox_tooling.artifact_type.builtin.common import Hex32IdType, UuidIdType
-from sandbox_tooling.artifact_type.builtin.xdm import xdm_ref
-from sandbox_tooling.artifact_type.spec import DefinitionModel, Reference, definition_error
+from sandbox_tooling.artifact_type.builtin.xdm import alt_id_of, uri_of_alt_id, xdm_ref
+from sandbox_tooling.artifact_type.spec import DefinitionModel, IdMap, Reference, definition_error
 from sandbox_tooling.kit import pointer, secrets
 
 SECRET_PLACEHOLDER = secrets.PLACEHOLDER
@@ -23,15 +23,46 @@ class MappingModel(DefinitionModel):
     )
 
 
+class SchemaRefModel(DefinitionModel):
+    id: str = Field(min_length=1)
+    content_type: str | None = Field(default=None, alias="contentType")
+
+
+class SchemaHolderModel(DefinitionModel):
+    schema_ref: SchemaRefModel = Field(alias="schemaRef")
+
+
 class MappingSetModel(DefinitionModel):
     name: str | None = None
     version: int | None = None
-    xdm_schema: str = Field(alias="xdmSchema", min_length=1)
+    xdm_schema: str | None = Field(default=None, alias="xdmSchema", min_length=1)
     xdm_version: str | None = Field(default=None, alias="xdmVersion")
+    output_schema: SchemaHolderModel | None = Field(default=None, alias="outputSchema")
+    input_schema: dict[str, Any] | None = Field(default=None, alias="inputSchema")
     mappings: list[MappingModel]
 
 
+#: Where a mapping set names its target schema: both forms the platform documents.
+XDM_SCHEMA = "/xdmSchema"
+OUTPUT_SCHEMA = "/outputSchema/schemaRef/id"
+
+
+def _schema_slots(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(pointer, value)`` of each schema reference a mapping set carries."""
+    slots = []
+    if isinstance(definition.get("xdmSchema"), str):
+        slots.append((XDM_SCHEMA, definition["xdmSchema"]))
+    output = definition.get("outputSchema")
+    ref = output.get("schemaRef") if isinstance(output, dict) else None
+    if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+        slots.append((OUTPUT_SCHEMA, ref["id"]))
+    return slots
+
+
 class MappingSetType(Hex32IdType):
+    """A mapping set names its target schema as ``xdmSchema`` (a ``$id`` or its
+    ``meta:altId``), as ``outputSchema.schemaRef.id``, or both (then the same schema)."""
+
     name = "MAPPING_SET"
     label = "mapping set"
     properties_model = MappingSetModel
@@ -39,12 +70,37 @@ class MappingSetType(Hex32IdType):
     root_allowed = False
 
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
-        schema = definition.get("xdmSchema")
-        return (
-            [xdm_ref(schema, "/xdmSchema", "REGISTRY_SCHEMA", strict=True)]
-            if isinstance(schema, str)
-            else []
-        )
+        # An altId stands for the schema's $id: the reference (closure, existence, id map)
+        # is the $id; the rewrite writes the altId form back (``rewrite_with_refs``).
+        return [
+            xdm_ref(uri_of_alt_id(value) or value, path, "REGISTRY_SCHEMA", strict=True)
+            for path, value in _schema_slots(definition)
+        ]
+
+    def check(self, definition: dict[str, Any]) -> None:
+        slots = _schema_slots(definition)
+        if not slots:
+            raise definition_error(
+                XDM_SCHEMA, "a target schema is required (xdmSchema or outputSchema.schemaRef.id)"
+            )
+        named = {path: uri_of_alt_id(value) or value for path, value in slots}
+        if len(set(named.values())) > 1:
+            raise definition_error(
+                OUTPUT_SCHEMA,
+                f"names schema '{named[OUTPUT_SCHEMA]}' but xdmSchema names "
+                f"'{named[XDM_SCHEMA]}'; both must name the same schema",
+            )
+
+    def rewrite_with_refs(
+        self, definition: Mapping[str, Any], id_map: IdMap
+    ) -> tuple[dict[str, Any], list[Reference]]:
+        out, refs = super().rewrite_with_refs(definition, id_map)
+        original = definition.get("xdmSchema")
+        if isinstance(original, str) and uri_of_alt_id(original):
+            for ref in refs:
+                if ref.path == XDM_SCHEMA:
+                    out["xdmSchema"] = alt_id_of(ref.id) or ref.id
+        return out, refs
 
 
 class SpecRef(DefinitionModel):
