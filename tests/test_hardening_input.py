@@ -14,8 +14,12 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import Depends, FastAPI, Request
+from fastapi.testclient import TestClient
 
+from sandbox_tooling.api import errors
 from sandbox_tooling.api.app import create_app
+from sandbox_tooling.api.query import check_request
 from sandbox_tooling.config import Settings
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
@@ -313,6 +317,40 @@ class TestQueryStrictness:
             api.get(f"{P}?property=name==pkg&property=packageType==FULL").json()["totalElements"]
             == 1
         )
+
+
+def test_parameters_declared_in_openapi_extra() -> None:
+    """A route may declare its query parameters in ``openapi_extra`` only (the list grammar,
+    parsed by the endpoint itself): they count as declared, with their types."""
+    app = FastAPI(dependencies=[Depends(check_request)])
+    errors.install(app)
+    grammar = [("property", "array"), ("orderby", "string"), ("start", "integer")]
+    extra = {"parameters": [{"name": n, "in": "query", "schema": {"type": t}} for n, t in grammar]}
+    grammar.append(("limit", "integer"))
+    extra_with_limit = {
+        "parameters": [{"name": n, "in": "query", "schema": {"type": t}} for n, t in grammar]
+    }
+
+    @app.get("/things", openapi_extra=extra_with_limit)
+    def things(request: Request) -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/partial", openapi_extra=extra)  # not the whole grammar: exact names only
+    def partial(request: Request) -> dict[str, bool]:
+        return {"ok": True}
+
+    client = TestClient(app)
+    assert client.get("/things?property=a&property=b&orderBy=x&start=1&Limit=2").status_code == 200
+    for query, name in (
+        ("start=1&start=2", "start"),
+        ("orderby=a&orderBy=b", "orderBy"),
+        (f"start={BIG}", "start"),
+        (f"limit={BIG}", "limit"),
+        ("bogus=1", "bogus"),
+    ):
+        problem(client.get(f"/things?{query}"), 400, f"query parameter '{name}'")
+    assert client.get("/partial?property=a&property=b&start=3").status_code == 200
+    problem(client.get("/partial?orderBy=x"), 400, "query parameter 'orderBy'")
 
 
 class TestProtocol:
