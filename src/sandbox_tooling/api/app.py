@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from sandbox_tooling import __version__
 from sandbox_tooling.api import errors
-from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash
+from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash, UrlGuard
 from sandbox_tooling.api.openapi import contract
+from sandbox_tooling.api.query import check_request
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity.endpoints import router as identity_router
 from sandbox_tooling.importer.endpoints import router as import_router
@@ -42,12 +43,14 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
         version=__version__,
         description="Move configuration objects between sandboxes and orgs as versioned packages.",
         lifespan=lifespan,
+        dependencies=[Depends(check_request)],
     )
     app.state.sbx = runtime
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     errors.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
+    app.add_middleware(UrlGuard)
     app.include_router(identity_router)
     app.include_router(sandbox_router)
     app.include_router(registry_router)

@@ -9,15 +9,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from sandbox_tooling.errors import AppError, GatewayError
 from sandbox_tooling.identity.errors import InvalidClient, InvalidTokenRequest
 
 log = logging.getLogger(__name__)
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def problem(
-    status: int, code: str, title: str, detail: str, error: str, errors: list[Any] | None = None
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    error: str,
+    errors: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"http://ns.adobe.com/aep/errors/{code}",
@@ -28,7 +36,19 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path. The route that answered 405
+    knows only its own methods (one route per path and method set), so each method is
+    matched against the whole routing table, as the router itself would."""
+    allowed = []
+    for method in HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -92,11 +112,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = str(exc.detail)
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             detail = f"no such endpoint: {request.method} {request.url.path}"
         elif exc.status_code == 405:
-            detail = f"method {request.method} is not allowed on {request.url.path}"
-        return problem(exc.status_code, f"EXIM-{exc.status_code}", detail, detail, "HTTPError")
+            allowed = allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+            detail = (
+                f"method {request.method} is not allowed on {request.url.path}; "
+                f"allowed: {headers.get('Allow', 'none')}"
+            )
+        return problem(
+            exc.status_code, f"EXIM-{exc.status_code}", detail, detail, "HTTPError", None, headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

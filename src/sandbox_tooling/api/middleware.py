@@ -1,13 +1,19 @@
-"""Pure ASGI middleware: body size limit and the Content-Type rule of the platform."""
+"""Pure ASGI middleware: URL length, body size limit, the Content-Type rule of the platform,
+and values no body may carry (``kit/inputcheck.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox_tooling.kit.inputcheck import check_json, text_problem
+
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+#: Longest request target (path and query, as sent) accepted; longer ones get 414.
+MAX_URL_BYTES = 8192
 
 
 class BodyGuard:
@@ -57,6 +63,10 @@ class BodyGuard:
                 },
             )
             return
+        problem = _body_problem(body, ctype)
+        if problem is not None:
+            await self._reply(send, 400, bad_input(path, *problem))
+            return
         sent = False
 
         async def replay() -> Message:
@@ -91,6 +101,79 @@ class BodyGuard:
             }
         )
         await send({"type": "http.response.body", "body": data})
+
+
+def _body_problem(body: bytes, ctype: str) -> tuple[str, str] | None:
+    """A value of a JSON or form body that must be refused, as ``(field, message)``."""
+    ctype = ctype.lower()
+    if not body.strip():
+        return None
+    if "json" in ctype or not ctype:
+        return check_json(body)
+    if ctype.startswith("application/x-www-form-urlencoded"):
+        for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+            problem = text_problem(key) or text_problem(value)
+            if problem:
+                return key, problem
+    elif ctype.startswith("multipart/") and b"\x00" in body:
+        return "body", "contains a NUL character"
+    return None
+
+
+def bad_input(path: str, field: str, message: str) -> dict[str, Any]:
+    """A 400 body naming the field: the OAuth shape on the token endpoint, else a problem."""
+    detail = f"{field}: {message}"
+    if path.startswith("/ims/"):
+        return {"error": "invalid_request", "error_description": detail}
+    return {
+        "type": "http://ns.adobe.com/aep/errors/EXIM-400-VALIDATION",
+        "status": 400,
+        "title": "Validation failed",
+        "detail": detail,
+        "error": "ValidationFailed",
+        "errors": [{"field": field, "message": message}],
+    }
+
+
+class UrlGuard:
+    """Answer 414 to a request whose target (path and query) exceeds ``MAX_URL_BYTES``.
+    The body, if any, is read and dropped first, so the connection stays usable."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_URL_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+            size = len(raw_path) + len(scope.get("query_string", b""))
+            if size > self.max_bytes:
+                await _drain(receive)
+                await BodyGuard._reply(
+                    send,
+                    414,
+                    {
+                        "type": "http://ns.adobe.com/aep/errors/EXIM-414",
+                        "status": 414,
+                        "title": "URI too long",
+                        "error": "URITooLong",
+                        "detail": f"request URL: longer than {self.max_bytes} bytes ({size})",
+                    },
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+async def _drain(receive: Receive, limit: int = 1024 * 1024) -> None:
+    """Read and drop a request body (up to ``limit`` bytes) before answering early."""
+    seen = 0
+    while seen <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 class TrailingSlash:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, not_, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
@@ -15,10 +15,11 @@ S = TypeVar("S", bound=Select[Any])
 def apply_filters(stmt: S, model: Any, query: ListQuery) -> S:
     for flt in query.filters:
         column = getattr(model, flt.column)
+        # IN lists, not OR trees: SQLite refuses expressions deeper than 1,000 levels.
         if flt.op == "==":
-            stmt = stmt.where(or_(*(column == v for v in flt.values)))
+            stmt = stmt.where(column.in_(flt.values))
         elif flt.op == "!=":
-            stmt = stmt.where(not_(or_(*(column == v for v in flt.values))))
+            stmt = stmt.where(column.not_in(flt.values))
         else:
             value = flt.values[0]
             clause = {

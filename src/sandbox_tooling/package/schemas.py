@@ -50,7 +50,8 @@ class PackageCreate(Strict):
 class PackageUpdate(Strict):
     id: str = Field(min_length=1)
     action: PackageAction
-    version: int | None = None
+    # Version counters are 32-bit columns.
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1)
     artifacts: list[ArtifactIn] | None = None
     expiry: str | None = None
     name: str | None = Field(default=None, min_length=1, max_length=512)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import orjson
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from sandbox_tooling.kit.schema import ReadModel, set_fields
 from sandbox_tooling.models import Handshake, Org, Transfer
@@ -30,7 +30,10 @@ class TargetOrgDetails(Lenient):
 
 
 class HandshakeAction(Strict):
-    linking_id: str = Field(alias="linkingID", min_length=1, max_length=64)
+    # The documents' request writes ``linkingID``; responses (and some clients) ``linkingId``.
+    linking_id: str = Field(
+        validation_alias=AliasChoices("linkingID", "linkingId"), min_length=1, max_length=64
+    )
     status: Literal["APPROVED", "REJECTED"]
     reason: str = Field(max_length=2_000)
     target_ims_org_details: TargetOrgDetails = Field(alias="targetIMSOrgDetails")

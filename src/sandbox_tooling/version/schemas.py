@@ -15,7 +15,8 @@ from sandbox_tooling.package.schemas import SandboxIn, Strict
 class CompareRequest(Strict):
     trigger_new: bool = Field(default=False, alias="triggerNew")
     target_sandbox: str | None = Field(default=None, alias="targetSandbox", min_length=1)
-    package_version: int | None = Field(default=None, alias="packageVersion", ge=0)
+    # Version numbers are 32-bit columns.
+    package_version: int | None = Field(default=None, alias="packageVersion", ge=0, le=2**31 - 1)
     overwrite_mappings: dict[str, Alternative] | None = Field(
         default=None, alias="overwriteMappings"
     )

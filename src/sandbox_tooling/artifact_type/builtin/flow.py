@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import copy
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
 
 from sandbox_tooling.artifact_type.builtin.common import Hex32IdType, UuidIdType
-from sandbox_tooling.artifact_type.builtin.xdm import xdm_ref
-from sandbox_tooling.artifact_type.spec import DefinitionModel, Reference
-from sandbox_tooling.kit import pointer
+from sandbox_tooling.artifact_type.builtin.xdm import alt_id_of, uri_of_alt_id, xdm_ref
+from sandbox_tooling.artifact_type.spec import DefinitionModel, IdMap, Reference, definition_error
+from sandbox_tooling.kit import pointer, secrets
 
-SECRET_PLACEHOLDER = "{{SBX_REDACTED_SECRET}}"
-SECRET_KEY = re.compile(r"pass|secret|token|key|credential|auth", re.IGNORECASE)
+SECRET_PLACEHOLDER = secrets.PLACEHOLDER
 
 
 class MappingModel(DefinitionModel):
@@ -26,15 +23,46 @@ class MappingModel(DefinitionModel):
     )
 
 
+class SchemaRefModel(DefinitionModel):
+    id: str = Field(min_length=1)
+    content_type: str | None = Field(default=None, alias="contentType")
+
+
+class SchemaHolderModel(DefinitionModel):
+    schema_ref: SchemaRefModel = Field(alias="schemaRef")
+
+
 class MappingSetModel(DefinitionModel):
     name: str | None = None
     version: int | None = None
-    xdm_schema: str = Field(alias="xdmSchema", min_length=1)
+    xdm_schema: str | None = Field(default=None, alias="xdmSchema", min_length=1)
     xdm_version: str | None = Field(default=None, alias="xdmVersion")
+    output_schema: SchemaHolderModel | None = Field(default=None, alias="outputSchema")
+    input_schema: dict[str, Any] | None = Field(default=None, alias="inputSchema")
     mappings: list[MappingModel]
 
 
+#: Where a mapping set names its target schema: both forms the platform documents.
+XDM_SCHEMA = "/xdmSchema"
+OUTPUT_SCHEMA = "/outputSchema/schemaRef/id"
+
+
+def _schema_slots(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(pointer, value)`` of each schema reference a mapping set carries."""
+    slots = []
+    if isinstance(definition.get("xdmSchema"), str):
+        slots.append((XDM_SCHEMA, definition["xdmSchema"]))
+    output = definition.get("outputSchema")
+    ref = output.get("schemaRef") if isinstance(output, dict) else None
+    if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+        slots.append((OUTPUT_SCHEMA, ref["id"]))
+    return slots
+
+
 class MappingSetType(Hex32IdType):
+    """A mapping set names its target schema as ``xdmSchema`` (a ``$id`` or its
+    ``meta:altId``), as ``outputSchema.schemaRef.id``, or both (then the same schema)."""
+
     name = "MAPPING_SET"
     label = "mapping set"
     properties_model = MappingSetModel
@@ -42,12 +70,37 @@ class MappingSetType(Hex32IdType):
     root_allowed = False
 
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
-        schema = definition.get("xdmSchema")
-        return (
-            [xdm_ref(schema, "/xdmSchema", "REGISTRY_SCHEMA", strict=True)]
-            if isinstance(schema, str)
-            else []
-        )
+        # An altId stands for the schema's $id: the reference (closure, existence, id map)
+        # is the $id; the rewrite writes the altId form back (``rewrite_with_refs``).
+        return [
+            xdm_ref(uri_of_alt_id(value) or value, path, "REGISTRY_SCHEMA", strict=True)
+            for path, value in _schema_slots(definition)
+        ]
+
+    def check(self, definition: dict[str, Any]) -> None:
+        slots = _schema_slots(definition)
+        if not slots:
+            raise definition_error(
+                XDM_SCHEMA, "a target schema is required (xdmSchema or outputSchema.schemaRef.id)"
+            )
+        named = {path: uri_of_alt_id(value) or value for path, value in slots}
+        if len(set(named.values())) > 1:
+            raise definition_error(
+                OUTPUT_SCHEMA,
+                f"names schema '{named[OUTPUT_SCHEMA]}' but xdmSchema names "
+                f"'{named[XDM_SCHEMA]}'; both must name the same schema",
+            )
+
+    def rewrite_with_refs(
+        self, definition: Mapping[str, Any], id_map: IdMap
+    ) -> tuple[dict[str, Any], list[Reference]]:
+        out, refs = super().rewrite_with_refs(definition, id_map)
+        original = definition.get("xdmSchema")
+        if isinstance(original, str) and uri_of_alt_id(original):
+            for ref in refs:
+                if ref.path == XDM_SCHEMA:
+                    out["xdmSchema"] = alt_id_of(ref.id) or ref.id
+        return out, refs
 
 
 class SpecRef(DefinitionModel):
@@ -111,34 +164,33 @@ class FlowType(UuidIdType):
                     refs.append(xdm_ref(schema["id"], path, "REGISTRY_SCHEMA", strict=True))
         return refs
 
+    def check(self, definition: dict[str, Any]) -> None:
+        """A reference slot that is present holds an id: ``dataSetId: null`` would leave the
+        flow pointing nowhere (and out of its package's closure)."""
+        slots = [
+            ("transformations", ("params", "mappingId")),
+            ("targetConnections", ("params", "dataSetId")),
+            ("targetConnections", ("params", "schema", "id")),
+        ]
+        for key, (*parents, leaf) in slots:
+            for i, item in enumerate(definition.get(key) or []):
+                node = item
+                for part in parents:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if isinstance(node, dict) and leaf in node:
+                    value = node[leaf]
+                    if not isinstance(value, str) or not value:
+                        path = pointer.join("", key, i, *parents, leaf)
+                        raise definition_error(path, "must be a non-empty id string")
+
     def import_rules(self, definition: dict[str, Any]) -> dict[str, Any]:
         """Dataflows arrive as drafts (their credentials were never copied)."""
         return {**definition, "state": "draft"}
 
     def redact(self, definition: dict[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(definition)
-        for key in ("sourceConnections", "targetConnections"):
-            for conn in out.get(key) or []:
-                if isinstance(conn, dict):
-                    base = conn.get("baseConnection")
-                    if isinstance(base, dict) and isinstance(base.get("auth"), dict):
-                        _blank_secrets(base["auth"], force=True)
-                    _blank_secrets(conn.get("params"), force=False)
-        return out
-
-
-def _blank_secrets(node: Any, *, force: bool) -> None:
-    """Replace every scalar under an ``auth`` block (or under a secret-looking key)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            secret = force or bool(SECRET_KEY.search(key))
-            if isinstance(value, dict | list):
-                _blank_secrets(value, force=secret)
-            elif secret and key not in ("specName", "type") and value is not None:
-                node[key] = SECRET_PLACEHOLDER
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, dict | list):
-                _blank_secrets(value, force=force)
-            elif force and value is not None:
-                node[i] = SECRET_PLACEHOLDER
+        """Secrets by structure and by value pattern (``kit/secrets.py``) anywhere in the
+        flow (connection params, ``baseConnection.auth``, headers); references are kept."""
+        redacted: dict[str, Any] = secrets.redact(
+            definition, keep=[ref.path for ref in self.references(definition)]
+        )
+        return redacted

@@ -38,6 +38,29 @@ TENANT_ID = re.compile(
     r"(?P<segment>schemas|classes|mixins|fieldgroups|datatypes)/(?P<key>[A-Za-z0-9_.\-]+)$"
 )
 
+#: ``meta:altId`` of a tenant resource: ``_{tenant}.{segment}.{key}`` (``with_id`` sets it).
+ALT_ID = re.compile(
+    r"^_(?P<tenant>[A-Za-z0-9_]+?)\.(?P<segment>schemas|classes|mixins|fieldgroups|datatypes)"
+    r"\.(?P<key>[A-Za-z0-9_.\-]+)$"
+)
+
+
+def uri_of_alt_id(alt_id: str) -> str | None:
+    """The ``$id`` a tenant resource's ``meta:altId`` stands for, or None (not an altId)."""
+    match = ALT_ID.match(alt_id)
+    if not match:
+        return None
+    tenant, segment, key = match.group("tenant", "segment", "key")
+    return f"https://ns.adobe.com/{tenant}/{segment}/{key}"
+
+
+def alt_id_of(uri: str) -> str | None:
+    """The ``meta:altId`` of a tenant resource ``$id`` (as ``with_id`` derives it)."""
+    match = TENANT_ID.match(uri)
+    if not match:
+        return None
+    return f"_{match.group('tenant')}.{match.group('segment')}.{match.group('key')}"
+
 
 def is_standard_xdm(uri: str) -> bool:
     return uri.startswith(STANDARD_PREFIXES)
@@ -157,11 +180,9 @@ class XdmType(ArtifactType):
     ) -> dict[str, Any]:
         out = dict(definition)
         out["$id"] = object_id
-        match = TENANT_ID.match(object_id)
-        if match:
-            out["meta:altId"] = (
-                f"_{match.group('tenant')}.{match.group('segment')}.{match.group('key')}"
-            )
+        alt_id = alt_id_of(object_id)
+        if alt_id:
+            out["meta:altId"] = alt_id
         return out
 
     def references(self, definition: Mapping[str, Any]) -> list[Reference]:
