@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import threading
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -20,9 +21,10 @@ from tests.conftest import Api
 @contextmanager
 def count_queries(db: Database) -> Iterator[list[str]]:
     seen: list[str] = []
+    me = threading.get_ident()  # the job runner's sweep queries from its own thread
 
     def on_execute(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith("SELECT") and threading.get_ident() == me:
             seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", on_execute)

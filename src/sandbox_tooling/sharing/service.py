@@ -88,9 +88,7 @@ def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> Bul
         raise NotCallersOrg("sourceIMSDetails.id", body.source_ims_details.id, principal.org_id)
     # Both ends' org rows are locked: two requests linking the same orgs run one after the
     # other, and the second sees the first's link.
-    known = repository.orgs(
-        session, [principal.org_id, *body.target_ims_org_ids], for_update=True
-    )
+    known = repository.orgs(session, [principal.org_id, *body.target_ims_org_ids], for_update=True)
     out = BulkResult()
     for target in dict.fromkeys(body.target_ims_org_ids):
         if target == principal.org_id:
