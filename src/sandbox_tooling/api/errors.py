@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,15 +42,32 @@ def problem(
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at the request's path. The route that answered 405
-    knows only its own methods (one route per path and method set), so each method is
-    matched against the whole routing table, as the router itself would."""
+    """The methods served at the request's path. A documented path answers with the methods
+    of its most specific template in the OpenAPI description (a literal ``/packages/jobs``
+    wins over ``/packages/{package_id}``, which also matches it); any other path with every
+    method some route serves there."""
+    path = request.scope["path"]
+    documented = [
+        (template.count("{"), operations)
+        for template, operations in request.app.openapi().get("paths", {}).items()
+        if _template_regex(template).fullmatch(path)
+    ]
+    if documented:
+        fewest = min(n for n, _ops in documented)
+        methods = {m.upper() for n, ops in documented if n == fewest for m in ops}
+        return [m for m in HTTP_METHODS if m in methods]
     allowed = []
     for method in HTTP_METHODS:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
     return allowed
+
+
+@functools.lru_cache(maxsize=256)
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 def _field(loc: tuple[Any, ...]) -> str:

@@ -43,6 +43,7 @@ _TEXT = {
     404: "Not found (or not visible to the caller's org)",
     409: "Conflict with the current state",
     413: "Request body too large",
+    414: "Request URL too long",
     422: "The request cannot be carried out",
 }
 
@@ -59,4 +60,5 @@ AUTHENTICATED: dict[int | str, dict[str, Any]] = {
     401: {"model": GatewayProblem, "description": _TEXT[401]},
     403: {"model": GatewayProblem | Problem, "description": _TEXT[403]},
     413: {"model": Problem, "description": _TEXT[413]},
+    414: {"model": Problem, "description": _TEXT[414]},
 }

@@ -103,7 +103,8 @@ def create_package(
     "/packages/update",
     response_model=PackageRead,
     responses=errors(404, 409),
-    include_in_schema=False,
+    deprecated=True,
+    operation_id="update_package_alias",
 )
 def update_package(
     body: PackageUpdate, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal

@@ -19,12 +19,17 @@ from sandbox_tooling.models.enums import (
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """A request body: unknown fields are refused, and values are not coerced (``false`` is
+    not a version number, ``1`` is not a name)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Lenient(BaseModel):
-    # Artifacts echoed back from responses carry found/count/title: accept and ignore them.
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    """A part of a request body echoed back from responses (artifacts carry found, count,
+    title): unknown fields are ignored; values are not coerced."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, strict=True)
 
 
 class ArtifactIn(Lenient):
@@ -41,7 +46,7 @@ class SandboxIn(Lenient):
 class PackageCreate(Strict):
     name: str = Field(min_length=1, max_length=512)
     description: str | None = Field(default=None, max_length=10_000)
-    package_type: PackageType = Field(alias="packageType")
+    package_type: PackageType = Field(alias="packageType", strict=False)
     source_sandbox: SandboxIn | None = Field(default=None, alias="sourceSandbox")
     expiry: str | None = None
     artifacts: list[ArtifactIn] | None = None
@@ -49,7 +54,7 @@ class PackageCreate(Strict):
 
 class PackageUpdate(Strict):
     id: str = Field(min_length=1)
-    action: PackageAction
+    action: PackageAction = Field(strict=False)
     # Version counters are 32-bit columns.
     version: int | None = Field(default=None, ge=0, le=2**31 - 1)
     artifacts: list[ArtifactIn] | None = None
@@ -57,7 +62,9 @@ class PackageUpdate(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=512)
     description: str | None = Field(default=None, max_length=10_000)
     source_sandbox: SandboxIn | None = Field(default=None, alias="sourceSandbox")
-    package_visibility: Visibility | None = Field(default=None, alias="packageVisibility")
+    package_visibility: Visibility | None = Field(
+        default=None, alias="packageVisibility", strict=False
+    )
 
 
 class ChildRequest(Lenient):

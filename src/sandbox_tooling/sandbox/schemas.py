@@ -13,7 +13,7 @@ from sandbox_tooling.models.enums import SandboxState, SandboxType
 
 
 class SandboxCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(
         min_length=1,
         max_length=255,
@@ -25,12 +25,12 @@ class SandboxCreate(BaseModel):
 
 
 class SandboxPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     title: str = Field(min_length=1, max_length=256)
 
 
 class SandboxAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     action: Literal["reset"]
 
 

@@ -76,7 +76,8 @@ def update_import(
 
 
 def _register(path: str, endpoint: Any, model: Any, primary: str, *aliases: str) -> None:
-    """The recommended verb is documented; the aliases work but stay out of the schema."""
+    """The recommended verb first; the verbs other parts of the documents give are served too
+    and described as deprecated aliases."""
     for method in (primary, *aliases):
         router.add_api_route(
             path,
@@ -84,7 +85,7 @@ def _register(path: str, endpoint: Any, model: Any, primary: str, *aliases: str)
             methods=[method],
             response_model=model,
             responses=errors(404, 409),
-            include_in_schema=method == primary,
+            deprecated=method != primary,
             operation_id=f"{endpoint.__name__}_{method.lower()}",
         )
 
