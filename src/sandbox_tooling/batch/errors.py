@@ -1,0 +1,18 @@
+"""Bulk loading errors."""
+
+from __future__ import annotations
+
+from sandbox_tooling.errors import BadRequest, Conflict, ValidationFailed
+
+
+class BatchBodyInvalid(BadRequest):
+    """The body is not a JSON array (or NDJSON lines) of objects."""
+
+
+class BatchRejected(ValidationFailed):
+    """Objects of the batch are invalid or refer to objects that do not exist; ``errors``
+    lists each one (index, id, type, field, message)."""
+
+
+class BatchConflict(Conflict):
+    """Objects of the batch exist already in the sandbox; ``errors`` lists each one."""
