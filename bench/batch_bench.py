@@ -13,6 +13,11 @@ posts the whole payload into a fresh, empty sandbox; timed: the request, from th
 sent to the answer read (HTTP, parsing, validation, ordering, reference checks, the inserts,
 the commit). The server's peak resident memory (VmHWM) is read after the runs, with its
 resident memory before the first run for comparison.
+
+``--trace``: then, in this process, one more load of the same payload through the service
+(no HTTP) under ``tracemalloc``: the peak of Python memory the load itself allocates (parsed
+items, prepared definitions, the metadata kept per object), without the interpreter, the
+SQLite page cache or the HTTP body buffer that the server's RSS includes.
 """
 
 from __future__ import annotations
@@ -228,12 +233,44 @@ def memory(pid: int) -> dict[str, int]:
     return out
 
 
+def traced_load(database_url: str, client_id: str, token: str, objects: int, fmt: str) -> float:
+    """Peak Python memory (MiB) of one load through the service, measured by tracemalloc."""
+    import tracemalloc
+
+    from sandbox_tooling.batch import service as batch_service
+    from sandbox_tooling.batch.endpoints import RawBatch
+    from sandbox_tooling.runtime import build_runtime
+    from sandbox_tooling.sandbox import service as sandbox_service
+
+    rt = build_runtime(Settings(database_url=database_url))
+    with rt.db.transaction() as s:
+        org = identity_repository.get_org(s, ORG)
+        assert org is not None
+        sandbox_service.create_in_org(
+            s, org, name="traced", title="traced", type_="development", actor="bench"
+        )
+    with rt.db.transaction() as s:
+        principal = identity_service.authenticate(
+            s, authorization=f"Bearer {token}", api_key=client_id, org_id=ORG
+        )
+        body = payload(objects, fmt)
+        tracemalloc.start()
+        raw = RawBatch(body, fmt == "ndjson")
+        stored = batch_service.load(s, rt, principal, "traced", raw.items())
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert len(stored) == objects
+    rt.db.dispose()
+    return peak / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--format", choices=("json", "ndjson"), default="json")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--trace", action="store_true", help="also trace one in-process load")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -295,6 +332,11 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        traced = None
+        if args.trace:
+            traced = traced_load(
+                settings.resolved_database_url(), client_id, token, args.objects, args.format
+            )
     best = min(times)
     print(
         json.dumps(
@@ -308,6 +350,7 @@ def main() -> None:
                 "objects_per_s": round(args.objects / best),
                 "server_rss_before_mib": round(before["VmRSS"] / 1024, 1),
                 "server_peak_rss_mib": round(after["VmHWM"] / 1024, 1),
+                "load_python_peak_mib": round(traced, 1) if traced is not None else None,
                 "python": platform.python_version(),
                 "cpus": os.cpu_count(),
             },

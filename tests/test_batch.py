@@ -14,6 +14,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from sandbox_tooling.batch import service as batch_service
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
 from tests.conftest import ORG_A, Api, make_api
@@ -271,3 +272,36 @@ class TestRefused:
         assert r.status_code == 403, r.text
         assert "Identity:read" in r.json()["detail"]
         assert count(api, "ID_NAMESPACE") == 0
+
+
+class TestChunks:
+    """Objects are written in chunks as they are read; a problem found after some chunks
+    were written still leaves the sandbox untouched."""
+
+    @pytest.fixture(autouse=True)
+    def small_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(batch_service, "CHUNK", 2)
+
+    def test_across_chunks(self, api: Api) -> None:
+        r = api.post(BATCH, json=inventory())
+        assert r.status_code == 201, r.text
+        assert count(api, "REGISTRY_SCHEMA") == 2 and count(api, "CATALOG_DATASET") == 1
+
+    def test_last_object_invalid(self, api: Api) -> None:
+        items = inventory()
+        items.append({"type": "ID_NAMESPACE", "definition": {"code": "x"}})
+        r = api.post(BATCH, json=items)
+        assert r.status_code == 400, r.text
+        assert {e["index"] for e in r.json()["errors"]} == {9}  # name and idType missing
+        assert_empty(api)
+
+    def test_clashes_in_several_chunks(self, api: Api) -> None:
+        items = inventory()
+        api.create("REGISTRY_DATATYPE", {**f.datatype("Tier"), "$id": DT})
+        api.create("ID_NAMESPACE", f.namespace("loyaltyId"))
+        # the clashing objects first and last, other chunks between them
+        items = [items[7], *items[:7], items[8]]
+        r = api.post(BATCH, json=items)
+        assert r.status_code == 409, r.text
+        assert [(e["index"], e["id"]) for e in r.json()["errors"]] == [(0, DT), (8, "loyaltyId")]
+        assert count(api, "REGISTRY_SCHEMA") == 0 and count(api, "REGISTRY_DATATYPE") == 1

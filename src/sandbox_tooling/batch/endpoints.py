@@ -3,7 +3,8 @@
 
 The body is a JSON array of ``{"type", "definition"}`` items, or the same items as NDJSON
 lines (``Content-Type: application/x-ndjson``), parsed one line at a time as the service
-consumes them, so a definition is held once, as it will be written.
+consumes them; the service writes them in chunks, so a definition is held from its parsing
+until its chunk is written (an array is parsed whole, and each item let go as it is taken).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ class RawBatch:
         return self._lines() if self.lines else self._array()
 
     def _array(self) -> Iterator[tuple[int, Any]]:
-        if not self.body.strip():
-            return iter(())
+        # A generator: the body is parsed when the service starts reading it.
+        if not _CONTENT.search(self.body):
+            return
         try:
             data = orjson.loads(self.body)
         except orjson.JSONDecodeError as exc:
@@ -53,7 +55,9 @@ class RawBatch:
                 'body: must be a JSON array of {"type", "definition"} objects '
                 "(or NDJSON lines with Content-Type: application/x-ndjson)"
             )
-        return enumerate(data)
+        for i in range(len(data)):  # each item let go by the list as it is handed out
+            item, data[i] = data[i], None
+            yield i, item
 
     def _lines(self) -> Iterator[tuple[int, Any]]:
         body, view = self.body, memoryview(self.body)

@@ -1,22 +1,29 @@
-"""Bulk loading rules: every object validated by its type in one pass, the references of the
-whole batch checked together, the objects ordered by their references and written in one
-transaction (all or nothing).
+"""Bulk loading rules.
 
-The helpers (``Problems``, ``prepare_all``, ``unique``, ``dependency_order``) also serve the
-Schema Registry import, which loads its payload the same way.
+One pass over the objects as they are read: each is validated by its type and written, in
+chunks of ``CHUNK``, inside the request's one transaction. References are rows of their own
+table, not foreign keys, so objects can be written in any order and their references checked
+together at the end (batched queries). Any problem and nothing more is written, every object
+is still checked, and the transaction is not committed: all or nothing. A definition is held
+from its parsing until its chunk is written; what stays for the whole batch is each object's
+key and references, from which the answer lists the objects dependencies first.
+
+The helpers (``Problems``, ``prepare_all``, ``unique``, ``check_references``,
+``dependency_order``) also serve the Schema Registry import, which holds its (small) payload
+whole to compare it with what the sandbox has.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
-from sandbox_tooling.artifact_type.spec import ArtifactType, TypeContext
+from sandbox_tooling.artifact_type.spec import ArtifactType, Reference, TypeContext
 from sandbox_tooling.batch.errors import BatchConflict, BatchRejected
 from sandbox_tooling.errors import AppError
 from sandbox_tooling.identity.service import Principal
@@ -32,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Problems listed in an error answer; the detail counts them all.
 MAX_LISTED = 100
+#: Objects written per chunk (and per id query).
+CHUNK = 1_000
 ITEM_KEYS = frozenset({"type", "definition"})
 
 
@@ -131,12 +140,23 @@ def prepare_all(
     items: Iterable[tuple[int, Any]],
     problems: Problems,
     *,
-    first_use: Any = None,
+    first_use: Callable[[ArtifactType], None] | None = None,
 ) -> list[Entry]:
-    """Check each ``{"type", "definition"}`` item and prepare its definition (one pass).
-    ``first_use(atype)`` is called once per type, before its first object is prepared (the
-    permission check)."""
-    out: list[Entry] = []
+    """``prepare_each``, as a list."""
+    return list(prepare_each(types, ctx, items, problems, first_use=first_use))
+
+
+def prepare_each(
+    types: ArtifactTypes,
+    ctx: TypeContext,
+    items: Iterable[tuple[int, Any]],
+    problems: Problems,
+    *,
+    first_use: Callable[[ArtifactType], None] | None = None,
+) -> Iterator[Entry]:
+    """Check each ``{"type", "definition"}`` item and prepare its definition, one at a time
+    (what is wrong goes to ``problems``). ``first_use(atype)`` is called once per type,
+    before its first object is prepared (the permission check)."""
     seen: dict[str, ArtifactType] = {}
     for index, raw in items:
         if isinstance(raw, Malformed):
@@ -180,8 +200,7 @@ def prepare_all(
                 problems.add(index, given, type_name, where, message)
             continue
         if not bad:
-            out.append(Entry.of(index, prepared))
-    return out
+            yield Entry.of(index, prepared)
 
 
 def _str(value: Any) -> str | None:
@@ -222,15 +241,22 @@ def check_references(
 
 
 def dependency_order(entries: Sequence[Entry]) -> list[Entry]:
-    """Dependencies before the objects that refer to them (Kahn, linear in objects plus
-    references). A reference cycle (a field group meant for the class that embeds it, two
-    schemas related both ways through descriptors) is broken by releasing its first member in
-    request order."""
-    position = {e.key: i for i, e in enumerate(entries)}
-    waiting = [0] * len(entries)
+    """The entries, dependencies before the objects that refer to them."""
+    order = dependency_positions([e.key for e in entries], [e.prepared.references for e in entries])
+    return [entries[i] for i in order]
+
+
+def dependency_positions(
+    keys: Sequence[tuple[str, str]], references: Sequence[Sequence[Reference]]
+) -> list[int]:
+    """Positions of ``keys`` with dependencies first (Kahn, linear in objects plus
+    references). A reference cycle (a field group meant for the class that embeds it) is
+    broken by releasing its first member in request order."""
+    position = {key: i for i, key in enumerate(keys)}
+    waiting = [0] * len(keys)
     users: dict[int, list[int]] = defaultdict(list)
-    for i, e in enumerate(entries):
-        deps = {position.get((r.type, r.id)) for r in e.prepared.references if not r.standard}
+    for i, refs in enumerate(references):
+        deps = {position.get((r.type, r.id)) for r in refs if not r.standard}
         deps.discard(None)
         deps.discard(i)
         waiting[i] = len(deps)
@@ -238,10 +264,10 @@ def dependency_order(entries: Sequence[Entry]) -> list[Entry]:
             assert d is not None
             users[d].append(i)
     ready = deque(i for i, n in enumerate(waiting) if n == 0)
-    placed = [False] * len(entries)
-    out: list[Entry] = []
+    placed = [False] * len(keys)
+    out: list[int] = []
     cursor = 0
-    while len(out) < len(entries):
+    while len(out) < len(keys):
         if not ready:
             while placed[cursor]:
                 cursor += 1
@@ -250,7 +276,7 @@ def dependency_order(entries: Sequence[Entry]) -> list[Entry]:
         if placed[i]:
             continue
         placed[i] = True
-        out.append(entries[i])
+        out.append(i)
         for user in users.get(i, ()):
             waiting[user] -= 1
             if waiting[user] == 0 and not placed[user]:
@@ -294,26 +320,84 @@ def _load(
             for action in perm.actions:
                 principal.require(perm.resource, action, sandbox.name)
 
-    problems = Problems()
-    entries = unique(prepare_all(rt.types, ctx, items, problems, first_use=permitted), problems)
-    check_references(session, sandbox, entries, problems)
-    problems.raise_if_any(BatchRejected)
-    existing = registry_service.types_of_ids(
-        session, sandbox.id, [e.prepared.object_id for e in entries]
-    )
-    for e in entries:
-        if e.key in existing:
-            p = e.prepared
-            problems.add(
+    writer = Writer(session, sandbox, principal.user_id)
+    for entry in prepare_each(rt.types, ctx, items, writer.invalid, first_use=permitted):
+        writer.add(entry)
+    writer.flush()
+    writer.check_references()
+    writer.invalid.raise_if_any(BatchRejected)
+    writer.clashes.raise_if_any(BatchConflict)
+    order = dependency_positions(writer.keys, writer.references)
+    return [Stored(writer.indexes[i], *writer.keys[i]) for i in order]
+
+
+class Writer:
+    """Writes prepared objects in chunks as they come (inside the caller's transaction) and
+    keeps only their keys and references: a definition is held from its parsing until its
+    chunk is written, so memory follows the chunk, not the batch. Once anything is wrong,
+    nothing more is written (the transaction will not be committed) but every object is
+    still checked, so that all problems are reported."""
+
+    def __init__(self, session: Session, sandbox: Sandbox, actor: str) -> None:
+        self.session, self.sandbox, self.actor = session, sandbox, actor
+        self.invalid = Problems()  # 400
+        self.clashes = Problems()  # 409: ids that exist already
+        self.indexes: list[int] = []
+        self.keys: list[tuple[str, str]] = []
+        self.references: list[list[Reference]] = []
+        self.first: dict[tuple[str, str], int] = {}
+        self.pending: list[Entry] = []
+
+    def add(self, e: Entry) -> None:
+        p = e.prepared
+        if e.key in self.first:
+            self.invalid.add(
                 e.index,
                 p.object_id,
                 p.type.name,
                 f"definition.{p.type.id_key}",
-                f"{p.type.name} '{p.object_id}' already exists in sandbox '{sandbox.name}'",
+                f"{p.type.name} '{p.object_id}' is also object [{self.first[e.key]}] of the batch",
             )
-    problems.raise_if_any(BatchConflict)
-    ordered = dependency_order(entries)
-    registry_service.insert_prepared(
-        session, sandbox, [e.prepared for e in ordered], principal.user_id
-    )
-    return [Stored(e.index, e.prepared.type.name, e.prepared.object_id) for e in ordered]
+            return
+        self.first[e.key] = e.index
+        self.indexes.append(e.index)
+        self.keys.append(e.key)
+        self.references.append([r for r in p.references if not r.standard])
+        self.pending.append(e)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending objects, unless the batch already failed; report those whose id
+        exists in the sandbox (one query per chunk)."""
+        chunk, self.pending = self.pending, []
+        if not chunk or self.invalid.count:
+            return
+        existing = registry_service.types_of_ids(
+            self.session, self.sandbox.id, [e.key[1] for e in chunk]
+        )
+        for e in chunk:
+            if e.key in existing:
+                p = e.prepared
+                self.clashes.add(
+                    e.index,
+                    p.object_id,
+                    p.type.name,
+                    f"definition.{p.type.id_key}",
+                    f"{p.type.name} '{p.object_id}' already exists in sandbox "
+                    f"'{self.sandbox.name}'",
+                )
+        if not self.clashes.count:
+            registry_service.insert_prepared(
+                self.session, self.sandbox, [e.prepared for e in chunk], self.actor
+            )
+
+    def check_references(self) -> None:
+        """Every reference names an object of the batch or of the sandbox (batched queries);
+        references to objects that failed themselves are not reported twice."""
+        found = registry_service.missing_references(
+            self.session, self.sandbox, self.keys, self.references, skip=self.invalid.failed_ids
+        )
+        for position, where, message in found:
+            key = self.keys[position]
+            self.invalid.add(self.indexes[position], key[1], key[0], where, message)

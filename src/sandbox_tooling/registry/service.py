@@ -94,15 +94,36 @@ def reference_problems(
     """The references that name no object of the right type in this sandbox or in ``items``:
     ``(position in items, field, message)``, at most ``limit``; references to the ids in
     ``skip`` are left out. One query per 5,000 ids."""
-    batch = {(p.type.name, p.object_id) for p in items}
+    return missing_references(
+        session,
+        sandbox,
+        [(p.type.name, p.object_id) for p in items],
+        [p.references for p in items],
+        limit=limit,
+        skip=skip,
+    )
+
+
+def missing_references(
+    session: Session,
+    sandbox: Sandbox,
+    keys: Sequence[tuple[str, str]],
+    references: Sequence[Sequence[Reference]],
+    *,
+    limit: int | None = None,
+    skip: Collection[str] = (),
+) -> list[tuple[int, str, str]]:
+    """As ``reference_problems``, for objects known by their ``(type, id)`` keys and their
+    references (``references[i]`` are those of ``keys[i]``)."""
+    batch = set(keys)
     wanted = {
-        r.id for p in items for r in p.references if not r.standard and (r.type, r.id) not in batch
+        r.id for refs in references for r in refs if not r.standard and (r.type, r.id) not in batch
     }
     existing = repository.types_of_ids(session, sandbox.id, wanted) if wanted else set()
     ids_present = {i: t for t, i in existing} | {i: t for t, i in batch}
     out: list[tuple[int, str, str]] = []
-    for position, p in enumerate(items):
-        for ref in p.references:
+    for position, refs in enumerate(references):
+        for ref in refs:
             if ref.standard or (ref.type, ref.id) in batch or (ref.type, ref.id) in existing:
                 continue
             if ref.id in skip:
