@@ -276,6 +276,101 @@ class TestDocumentedPayload:
         assert objects(api, "REGISTRY_MIXIN") == []
 
 
+def test_ui_copy_json(api: Api) -> None:
+    """The UI's "Copy JSON" of a schema (experienceleague xdm/ui/export.md): a field group
+    and the schema, standard field groups referenced, not included."""
+    group_id = f"https://ns.adobe.com/{PH}/mixins/9ecfd881d0053568d277b792e4d24c6b70ffa7782bd31265"
+    schema_id = (
+        f"https://ns.adobe.com/{PH}/schemas/1e5a739ded8fd1d766a0e06e881a38031874dddd1c7020ad"
+    )
+    loyalty = field(
+        "Loyalty",
+        "object",
+        required=[],
+        properties={
+            "loyaltyId": field("Loyalty ID", "string", required=[], **{"meta:xdmType": "string"}),
+            "points": field("Points", "integer", required=[], **{"meta:xdmType": "int"}),
+        },
+    )
+    standard = [
+        "https://ns.adobe.com/xdm/context/profile-person-details",
+        "https://ns.adobe.com/xdm/context/profile-personal-details",
+        "https://ns.adobe.com/xdm/mixins/profile-consents",
+    ]
+    payload = [
+        {
+            "$id": group_id,
+            "meta:altId": f"_{PH}.mixins.9ecfd881d0053568d277b792e4d24c6b70ffa7782bd31265",
+            "meta:resourceType": "mixins",
+            "version": "1.0",
+            "title": "Loyalty details",
+            "type": "object",
+            "description": "",
+            "definitions": {
+                "customFields": {
+                    "type": "object",
+                    "properties": {
+                        f"_{PH}": {
+                            "type": "object",
+                            "properties": {"loyalty": loyalty},
+                            "meta:xdmType": "object",
+                        }
+                    },
+                    "meta:xdmType": "object",
+                }
+            },
+            "allOf": [
+                {"$ref": "#/definitions/customFields", "type": "object", "meta:xdmType": "object"}
+            ],
+            "meta:extensible": True,
+            "meta:abstract": True,
+            "meta:intendedToExtend": [],
+            "meta:xdmType": "object",
+            "meta:sandboxId": "1bd86660-c5da-11e9-93d4-6d5fc3a66a8e",
+            "meta:sandboxType": "production",
+        },
+        {
+            "$id": schema_id,
+            "meta:altId": f"_{PH}.schemas.1e5a739ded8fd1d766a0e06e881a38031874dddd1c7020ad",
+            "meta:resourceType": "schemas",
+            "version": "1.4",
+            "title": "Loyalty Members",
+            "type": "object",
+            "description": "Describes customers who are members of a loyalty program.",
+            "allOf": [
+                {"$ref": r, "type": "object", "meta:xdmType": "object"}
+                for r in [f.PROFILE, *standard[:2], group_id, standard[2]]
+            ],
+            "meta:extensible": False,
+            "meta:abstract": False,
+            "meta:extends": [
+                *standard[:2],
+                "https://ns.adobe.com/xdm/common/auditable",
+                "https://ns.adobe.com/xdm/data/record",
+                f.PROFILE,
+                group_id,
+                standard[2],
+            ],
+            "meta:xdmType": "object",
+            "meta:class": f.PROFILE,
+            "meta:sandboxId": "1bd86660-c5da-11e9-93d4-6d5fc3a66a8e",
+            "meta:sandboxType": "production",
+            "meta:immutableTags": [],
+        },
+    ]
+    r = api.post(IMPORT, json=payload)
+    assert r.status_code == 200, r.text
+    schema = schema_id.replace(PH, "alpha")
+    assert [x["$id"] for x in r.json()] == [group_id.replace(PH, "alpha"), schema]
+    stored = api.get(f"{OBJ}/REGISTRY_SCHEMA/{enc(schema)}").json()["definition"]
+    assert stored["meta:extends"][5] == group_id.replace(PH, "alpha")
+    expected = [
+        {k: v for k, v in item.items() if k not in ("meta:sandboxId", "meta:sandboxType")}
+        for item in payload
+    ]
+    assert export(api, alt_id(schema)) == expected
+
+
 class TestRoundTrip:
     def test_org_a_to_org_b_and_back_out(self, api: Api, api_b: Api) -> None:
         ids = member_schema(api, "alpha")
