@@ -17,8 +17,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from sandbox_tooling.api.deps import AppState
 from sandbox_tooling.kit import pointer
+from sandbox_tooling.runtime import Runtime as AppState
 from tests import xdm_library
 from tests.conftest import Api, make_api
 from tests.test_import import objects, run_import, sandbox

@@ -10,9 +10,8 @@ class BatchBodyInvalid(BadRequest):
 
 
 class BatchRejected(ValidationFailed):
-    """Objects of the batch are invalid or refer to objects that do not exist; ``errors``
-    lists each one (index, id, type, field, message)."""
+    """Objects of the batch are invalid or name objects that do not exist (``errors``)."""
 
 
 class BatchConflict(Conflict):
-    """Objects of the batch exist already in the sandbox; ``errors`` lists each one."""
+    """Objects of the batch exist already in the sandbox (``errors`` lists each)."""

@@ -14,10 +14,8 @@ class NotAResourceId(BadRequest):
 
 
 class ImportRejected(ValidationFailed):
-    """Resources of the payload are invalid or refer to resources that are neither in the
-    payload nor in the sandbox; ``errors`` lists each one."""
+    """Resources of the payload are invalid or name resources found nowhere (``errors``)."""
 
 
 class ResourceConflict(Conflict):
-    """Resources of the payload exist in the sandbox with another definition; ``errors``
-    lists each one."""
+    """Resources of the payload exist in the sandbox with another definition (``errors``)."""
