@@ -15,6 +15,9 @@ stamp="$(cat pyproject.toml requirements.lock | "$PYTHON" -c 'import hashlib,sys
 if [ "$(cat .venv/.sbx-installed 2>/dev/null || true)" != "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+  # aepp, the Python client that tests/test_clients.py drives, pinned in the lock; without its
+  # own dependencies (pandas, matplotlib, pygraphviz...): the calls tested need only requests.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock aepp
   echo "$stamp" > .venv/.sbx-installed
 fi
 export PATH="$ROOT/.venv/bin:$PATH"

@@ -248,8 +248,8 @@ class TestThreeOrgs:
         assert c.get(f"{H}/list").json()["totalElements"] == 0
         assert c.get(f"{T}/{transfers[ORG_B]['id']}").status_code == 404
         listed = c.get(f"{T}/list").json()
-        # C sees its pull and the failed transfer addressed to it, never the one to B
-        assert {t["id"] for t in listed["data"]} == {pulled["id"], transfers[ORG_C]["id"]}
+        # C sees its pull; neither the one to B nor the one refused to it (no link with A)
+        assert {t["id"] for t in listed["data"]} == {pulled["id"]}
         r = c.post(f"{T}/pullRequest", json={"imsOrgId": ORG_A, "packageId": private})
         assert r.status_code == 404 and private in r.json()["detail"]
         assert c.get(f"{P}/{private}").status_code == 404

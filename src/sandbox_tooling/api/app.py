@@ -13,6 +13,7 @@ from sandbox_tooling.api import errors
 from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash, UrlGuard
 from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.api.query import check_request
+from sandbox_tooling.batch.endpoints import router as batch_router
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity.endpoints import router as identity_router
 from sandbox_tooling.importer.endpoints import router as import_router
@@ -20,6 +21,7 @@ from sandbox_tooling.package.endpoints import router as package_router
 from sandbox_tooling.registry.endpoints import router as registry_router
 from sandbox_tooling.runtime import Runtime, build_runtime
 from sandbox_tooling.sandbox.endpoints import router as sandbox_router
+from sandbox_tooling.schemaregistry.endpoints import router as schemaregistry_router
 from sandbox_tooling.sharing.endpoints import router as sharing_router
 from sandbox_tooling.version.endpoints import router as version_router
 
@@ -54,6 +56,8 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(sandbox_router)
     app.include_router(registry_router)
+    app.include_router(batch_router)
+    app.include_router(schemaregistry_router)
     app.include_router(package_router)
     app.include_router(import_router)
     app.include_router(version_router)

@@ -179,7 +179,8 @@ class ToolsEnvelope(ReadModel):
 
 
 class JobListItem(ReadModel):
-    """The flattened item of ``GET /packages/jobs`` (``sourceSandBox`` as documented)."""
+    """The flattened item of ``GET /packages/jobs`` (``sourceSandBox`` as documented), with
+    ``errorMessage`` when the job FAILED."""
 
     id: str
     name: str
@@ -194,6 +195,7 @@ class JobListItem(ReadModel):
     source_sand_box: str | None = Field(alias="sourceSandBox")
     target_sandbox: str | None = Field(alias="targetSandbox")
     created_by: str = Field(alias="createdBy")
+    error_message: str | None = Field(default=None, alias="errorMessage")
 
     @classmethod
     def of(cls, job: Job) -> JobListItem:
@@ -211,4 +213,7 @@ class JobListItem(ReadModel):
             source_sand_box=(job.source_sandbox or {}).get("name"),
             target_sandbox=(job.destination_sandbox or {}).get("name"),
             created_by=job.created_by,
+            **set_fields(
+                error_message=job.error if job.status == JobStatus.FAILED and job.error else None
+            ),
         )

@@ -203,13 +203,14 @@ def publish_package(
 )
 def package_children(
     package_id: str,
-    body: Annotated[list[ChildRequest], Body()],
     session: SessionDep,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
+    body: Annotated[list[ChildRequest] | None, Body()] = None,
 ) -> list[ChildrenRead]:
-    """List the direct dependencies of artifacts of the package."""
-    found = package_service.children(session, rt, principal, package_id, body)
+    """List the direct dependencies of artifacts of the package (of its root artifacts when
+    the body is absent or empty)."""
+    found = package_service.children(session, rt, principal, package_id, body or [])
     return [
         ChildrenRead(
             id=f.artifact.id,

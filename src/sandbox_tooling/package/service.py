@@ -558,8 +558,9 @@ def children(
     package_id: str,
     wanted: Sequence[ChildRequest],
 ) -> list[ArtifactChildren]:
-    """Direct dependencies of each requested artifact of the package (SPEC §4.9): from the
-    latest snapshot once published, else from the source sandbox now."""
+    """Direct dependencies of each requested artifact of the package (SPEC §4.9), of its
+    root artifacts when none is named: from the latest snapshot once published, else from
+    the source sandbox now."""
     principal.require("Package", "view")
     pkg = require(session, principal, package_id)
     titles: dict[Key, str]
@@ -575,16 +576,20 @@ def children(
         cl = package_closure(session, rt, pkg)
         titles = {k: n.obj.title for k, n in cl.nodes.items()}
         kids = {k: cl.children(k) for k in cl.nodes}
+    keys: list[Key] = [(req.type, req.id) for req in wanted]
+    if not keys:
+        # No body (aepp's getPackageDependencies) or []: the package's own roots; a FULL
+        # package's roots are all its objects.
+        keys = [(a["type"], a["id"]) for a in pkg.artifacts] or list(titles)
     out = []
-    for i, req in enumerate(wanted):
-        key = (req.type, req.id)
+    for i, key in enumerate(keys):
         if key not in titles:
             raise NotInPackage(
-                f"[{i}]: {req.type} '{req.id}' is not part of package {pkg.id} or its dependencies"
+                f"[{i}]: {key[0]} '{key[1]}' is not part of package {pkg.id} or its dependencies"
             )
         out.append(
             ArtifactChildren(
-                Child(req.type, req.id, titles[key]),
+                Child(key[0], key[1], titles[key]),
                 [Child(c[0], c[1], titles.get(c, c[1])) for c in sorted(kids[key])],
             )
         )

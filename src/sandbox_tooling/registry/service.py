@@ -6,7 +6,7 @@ Besides the endpoints' operations, this is the registry's interface to the other
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,15 +79,54 @@ def check_references(
 ) -> None:
     """Every non-standard reference must name an object of the right type in this sandbox
     or in the same batch. One query for the whole batch."""
-    batch = {(p.type.name, p.object_id) for p in items}
+    for _position, field, msg in reference_problems(session, sandbox, items, limit=1):
+        raise ValidationFailed(f"{field}: {msg}", errors=[{"field": field, "message": msg}])
+
+
+def reference_problems(
+    session: Session,
+    sandbox: Sandbox,
+    items: Sequence[Prepared],
+    *,
+    limit: int | None = None,
+    skip: Collection[str] = (),
+) -> list[tuple[int, str, str]]:
+    """The references that name no object of the right type in this sandbox or in ``items``:
+    ``(position in items, field, message)``, at most ``limit``; references to the ids in
+    ``skip`` are left out. One query per 5,000 ids."""
+    return missing_references(
+        session,
+        sandbox,
+        [(p.type.name, p.object_id) for p in items],
+        [p.references for p in items],
+        limit=limit,
+        skip=skip,
+    )
+
+
+def missing_references(
+    session: Session,
+    sandbox: Sandbox,
+    keys: Sequence[tuple[str, str]],
+    references: Sequence[Sequence[Reference]],
+    *,
+    limit: int | None = None,
+    skip: Collection[str] = (),
+) -> list[tuple[int, str, str]]:
+    """As ``reference_problems``, for objects known by their ``(type, id)`` keys and their
+    references (``references[i]`` are those of ``keys[i]``)."""
+    batch = set(keys)
     wanted = {
-        r.id for p in items for r in p.references if not r.standard and (r.type, r.id) not in batch
+        r.id for refs in references for r in refs if not r.standard and (r.type, r.id) not in batch
     }
     existing = repository.types_of_ids(session, sandbox.id, wanted) if wanted else set()
     ids_present = {i: t for t, i in existing} | {i: t for t, i in batch}
-    for p in items:
-        for ref in p.references:
+    out: list[tuple[int, str, str]] = []
+    for position, refs in enumerate(references):
+        for ref in refs:
             if ref.standard or (ref.type, ref.id) in batch or (ref.type, ref.id) in existing:
+                continue
+            if ref.id in skip:
                 continue
             field = "definition." + pointer.to_dotted(ref.path)
             other = ids_present.get(ref.id)
@@ -95,7 +134,10 @@ def check_references(
                 msg = f"refers to '{ref.id}' as {ref.type}, but that object is a {other}"
             else:
                 msg = f"{ref.type} '{ref.id}' does not exist in sandbox '{sandbox.name}'"
-            raise ValidationFailed(f"{field}: {msg}", errors=[{"field": field, "message": msg}])
+            out.append((position, field, msg))
+            if limit is not None and len(out) >= limit:
+                return out
+    return out
 
 
 def create_objects(

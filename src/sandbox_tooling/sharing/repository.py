@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Handshake, Org, Transfer
+from sandbox_tooling.models.enums import HandshakeStatus, TransferKind
 
 
 def orgs(session: Session, ids: Iterable[str], *, for_update: bool = False) -> dict[str, Org]:
@@ -58,8 +59,33 @@ def handshakes(
 def transfers(
     session: Session, org_id: str, request_type: str | None, query: ListQuery
 ) -> tuple[list[Transfer], int]:
+    """Transfers of the org: all it sent, and those it received from an org it is linked
+    with (approved link, either direction) or pulled itself (PUBLIC)."""
+    linked = (
+        select(Handshake.id)
+        .where(
+            Handshake.status == HandshakeStatus.APPROVED,
+            or_(
+                and_(
+                    Handshake.source_org_id == Transfer.source_org_id,
+                    Handshake.target_org_id == Transfer.target_org_id,
+                ),
+                and_(
+                    Handshake.source_org_id == Transfer.target_org_id,
+                    Handshake.target_org_id == Transfer.source_org_id,
+                ),
+            ),
+        )
+        .exists()
+    )
     stmt = select(Transfer).where(
-        or_(Transfer.source_org_id == org_id, Transfer.target_org_id == org_id)
+        or_(
+            Transfer.source_org_id == org_id,
+            and_(
+                Transfer.target_org_id == org_id,
+                or_(Transfer.request_type == TransferKind.PUBLIC, linked),
+            ),
+        )
     )
     if request_type:
         stmt = stmt.where(Transfer.request_type == request_type)

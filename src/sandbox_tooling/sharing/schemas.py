@@ -118,8 +118,12 @@ class TransferMetadata(ReadModel):
 
 
 class TransferDetails(ReadModel):
+    """Progress messages (a failed transfer's last one carries the reason, as ``reason``
+    does)."""
+
     messages: list[str]
     additional_metadata: TransferMetadata = Field(alias="additionalMetadata")
+    reason: str | None = Field(default=None, description="Why the transfer FAILED.")
 
 
 class TransferRead(ReadModel):
@@ -166,6 +170,9 @@ class TransferRead(ReadModel):
             transfer_details=TransferDetails(
                 messages=t.messages,
                 additional_metadata=TransferMetadata(target_package_id=t.target_package_id),
+                **set_fields(
+                    reason=t.failure_reason if t.status == TransferStatus.FAILED else None
+                ),
             ),
             **set_fields(
                 completed_time=t.completed_time,

@@ -279,9 +279,23 @@ def pull(session: Session, principal: Principal, body: PullRequest) -> tuple[Tra
 def get_transfer(session: Session, principal: Principal, transfer_id: str) -> Transfer:
     principal.require("Package", "share")
     transfer = repository.transfer(session, transfer_id)
-    if transfer is None or principal.org_id not in (transfer.source_org_id, transfer.target_org_id):
+    if transfer is None or not visible(session, transfer, principal.org_id):
         raise TransferNotFound(f"transfer {transfer_id} not found")
     return transfer
+
+
+def visible(session: Session, transfer: Transfer, org_id: str) -> bool:
+    """A transfer is visible to the org that sent it, and to its target org once the two
+    are linked (an approved link) or when the target pulled it (PUBLIC): an org learns
+    nothing from an org it has not linked with, not even a refused transfer."""
+    if org_id == transfer.source_org_id:
+        return True
+    if org_id != transfer.target_org_id:
+        return False
+    if transfer.request_type == TransferKind.PUBLIC:
+        return True
+    approved = (HandshakeStatus.APPROVED,)
+    return repository.link_between(session, transfer.source_org_id, org_id, approved) is not None
 
 
 def orgs_of(session: Session, links: Sequence[Handshake] | Sequence[Transfer]) -> dict[str, Org]:
@@ -426,7 +440,7 @@ def transfer_failed(session: Session, job: Job, reason: str) -> None:
     ):
         transfer.status = TransferStatus.FAILED
         transfer.failure_reason = reason
-        transfer.messages = [*transfer.messages, "Finished with status: FAILED"]
+        transfer.messages = [*transfer.messages, f"Finished with status: FAILED: {reason}"]
         transfer.completed_time = now_ms()
         transfer.version += 1
         transfer.modified_date = now_ms()
