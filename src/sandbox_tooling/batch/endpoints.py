@@ -40,12 +40,14 @@ class RawBatch:
     def items(self) -> Iterator[tuple[int, Any]]:
         """``(index, item)`` in request order; a malformed NDJSON line is a ``Malformed``
         item (reported with the others), a malformed array the whole body's error."""
+        if not _CONTENT.search(self.body):
+            raise BatchBodyInvalid(
+                'body: required (a JSON array of {"type", "definition"} objects, or NDJSON)'
+            )
         return self._lines() if self.lines else self._array()
 
     def _array(self) -> Iterator[tuple[int, Any]]:
         # A generator: the body is parsed when the service starts reading it.
-        if not _CONTENT.search(self.body):
-            return
         try:
             data = orjson.loads(self.body)
         except orjson.JSONDecodeError as exc:
