@@ -1,89 +1,14 @@
-"""Package versions: save, history, compare (with and without a target), updates of
-existing objects, unsupported changes, capabilities and refusals."""
+"""The version jobs: save (VERSION/UPGRADE) and history, and updates of imported objects
+(IMPORT/UPDATE): supported and unsupported changes, pairs made by hand, refusals."""
 
 from __future__ import annotations
-
-from typing import Any
-from urllib.parse import quote
-
-import pytest
 
 from sandbox_tooling.models import PackageVersion
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
-from tests.conftest import ORG_A, Api, make_api
-from tests.test_import import objects, package, run_import, sandbox
-
-P = "/data/foundation/exim/packages"
-OBJ = "/data/foundation/registry/objects"
-FIELD = "/definitions/main/properties/_alpha/properties"
-
-
-def url(type_name: str, object_id: str) -> str:
-    return f"{OBJ}/{type_name}/{quote(object_id, safe='')}"
-
-
-@pytest.fixture
-def world(api: Api) -> dict[str, str]:
-    ids = f.seed_world(api)
-    sandbox(api, "dev")
-    ids["pkg"] = package(api, [("REGISTRY_SCHEMA", ids["schema"]), ("REGISTRY_MIXIN", ids["fg"])])
-    return ids
-
-
-def change_source(api: Api, world: dict[str, str]) -> None:
-    """Add a field to the field group and give the schema a description, in the source."""
-    fg = api.get(url("REGISTRY_MIXIN", world["fg"])).json()["definition"]
-    fg["definitions"]["main"]["properties"]["_alpha"]["properties"]["points"] = {"type": "integer"}
-    assert api.put(url("REGISTRY_MIXIN", world["fg"]), json=fg).status_code == 200
-    schema = api.get(url("REGISTRY_SCHEMA", world["schema"])).json()["definition"]
-    assert (
-        api.put(
-            url("REGISTRY_SCHEMA", world["schema"]),
-            json={**schema, "description": "Members, now with points"},
-        ).status_code
-        == 200
-    )
-
-
-def compare(api: Api, pid: str, **body: Any) -> dict[str, Any]:
-    r = api.post(f"{P}/{pid}/version/compare", json=body)
-    assert r.status_code == 200, r.text
-    env = r.json()
-    assert env["status"] == "OK" and env["ajo"] is False
-    assert env["message"] == f"Job with ID: {env['object']['id']}"
-    job = env["object"]
-    if job["jobStatus"] not in ("SUCCESS", "FAILED"):
-        job = api.wait_job(job["id"])
-    assert job["jobStatus"] == "SUCCESS", job
-    assert job["requestType"] == "VERSION" and job["jobType"] == "COMPUTE"
-    return job
-
-
-def save(api: Api, pid: str, method: str = "POST") -> dict[str, Any]:
-    r = api.request(method, f"{P}/{pid}/version/save")
-    assert r.status_code == 200, r.text
-    assert r.json()["jobType"] == "UPGRADE" and r.json()["requestType"] == "VERSION"
-    return api.wait_job(r.json()["id"])
-
-
-def update(api: Api, pid: str, target: str = "dev", **extra: Any) -> dict[str, Any]:
-    r = api.patch(
-        f"{P}/{pid}/import",
-        json={"id": pid, "name": "Test Update", "destinationSandbox": {"name": target}, **extra},
-    )
-    assert r.status_code == 200, r.text
-    assert r.json()["jobType"] == "UPDATE" and r.json()["requestType"] == "IMPORT"
-    assert r.json()["jobStatus"] == "PENDING"
-    return api.wait_job(r.json()["id"])
-
-
-def deltas(job: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    return {
-        d["sourceArtifact"]["id"]: d["changes"]
-        for d in job["deltaPackageVersion"]["eximGraphDelta"]["pluginDeltas"]
-    }
+from tests.helpers import ORG_A, Api, make_api, objects, run_import
+from tests.version.helpers import FIELD, P, change_source, compare, deltas, save, update, url
 
 
 class TestSaveAndHistory:
@@ -137,134 +62,6 @@ class TestSaveAndHistory:
         assert api.post(f"{P}/{draft['id']}/version/save").status_code == 409
         assert api.get(f"{P}/{draft['id']}/history").json() == []
         assert api.post(f"{P}/{'0' * 32}/version/save").status_code == 404
-
-
-class TestCompare:
-    def test_against_source(self, api: Api, world: dict[str, str]) -> None:
-        pid = world["pkg"]
-        job = compare(api, pid)
-        assert job["deltaPackageVersion"]["eximGraphDelta"] == {"vertices": [], "pluginDeltas": []}
-        change_source(api, world)
-        job = compare(api, pid, triggerNew=True)
-        found = deltas(job)
-        assert set(found) == {world["fg"], world["schema"]}
-        assert found[world["fg"]] == [
-            {"op": "add", "path": f"{FIELD}/points", "newValue": {"type": "integer"}}
-        ]
-        assert found[world["schema"]] == [
-            {"op": "add", "path": "/description", "newValue": "Members, now with points"}
-        ]
-        dv = job["deltaPackageVersion"]
-        assert dv["packageId"] == pid and dv["currentVersion"] == 0 and dv["validated"] is True
-        assert {a["id"] for a in dv["rootArtifacts"]} == {world["schema"], world["fg"]}
-
-    def test_against_target(self, api: Api, world: dict[str, str]) -> None:
-        pid = world["pkg"]
-        imported = run_import(api, pid)
-        m = imported["importReplacementMap"]
-        job = compare(api, pid, targetSandbox="dev")
-        assert deltas(job) == {}  # ids compared after mapping: a remapped reference is no change
-        change_source(api, world)
-        job = compare(api, pid, targetSandbox="dev", triggerNew=True)
-        found = deltas(job)
-        assert set(found) == {world["fg"], world["schema"]}
-        assert found[world["fg"]] == [
-            {"op": "add", "path": f"{FIELD}/points", "newValue": {"type": "integer"}}
-        ]
-        assert found[world["schema"]] == [
-            {"op": "add", "path": "/description", "newValue": "Members, now with points"}
-        ]
-        d = next(
-            d
-            for d in job["deltaPackageVersion"]["eximGraphDelta"]["pluginDeltas"]
-            if d["sourceArtifact"]["id"] == world["schema"]
-        )
-        assert d["targetArtifact"] == {
-            "id": m[world["schema"]],
-            "type": "REGISTRY_SCHEMA",
-            "found": False,
-            "count": 0,
-            "title": "Members",
-        }
-        assert job["importReplacementMap"] == m
-        assert job["destinationSandbox"]["name"] == "dev"
-
-    def test_joined_closure_is_a_vertex(self, api: Api, world: dict[str, str]) -> None:
-        pid = world["pkg"]
-        run_import(api, pid)
-        dt2 = api.create("REGISTRY_DATATYPE", f.datatype("Extra"))
-        fg = api.get(url("REGISTRY_MIXIN", world["fg"])).json()["definition"]
-        fg["definitions"]["main"]["properties"]["_alpha"]["properties"]["extra"] = {"$ref": dt2}
-        api.put(url("REGISTRY_MIXIN", world["fg"]), json=fg)
-        job = compare(api, pid, targetSandbox="dev", triggerNew=True)
-        vertices = job["deltaPackageVersion"]["eximGraphDelta"]["vertices"]
-        assert vertices == [
-            {
-                "artifact": {
-                    "id": dt2,
-                    "type": "REGISTRY_DATATYPE",
-                    "found": False,
-                    "count": 0,
-                    "title": "Extra",
-                },
-                "change": "ADDED",
-            }
-        ]
-
-    def test_trigger_new_false_reuses_a_finished_compare(
-        self, api: Api, world: dict[str, str]
-    ) -> None:
-        pid = world["pkg"]
-        first = compare(api, pid)
-        again = api.post(f"{P}/{pid}/version/compare", json={"triggerNew": False}).json()["object"]
-        assert again["id"] == first["id"] and again["jobStatus"] == "SUCCESS"
-        assert "deltaPackageVersion" in again
-        new = compare(api, pid, triggerNew=True)
-        assert new["id"] != first["id"]
-        other = compare(api, pid, targetSandbox="dev")
-        assert other["id"] not in (first["id"], new["id"])
-        assert (
-            api.request("PATCH", f"{P}/{pid}/version/compare", json={}).json()["object"]["id"]
-            == new["id"]
-        )
-
-    def test_unsupported_change_not_validated(self, api: Api, world: dict[str, str]) -> None:
-        pid = world["pkg"]
-        run_import(api, pid)
-        fg = api.get(url("REGISTRY_MIXIN", world["fg"])).json()["definition"]
-        del fg["definitions"]["main"]["properties"]["_alpha"]["properties"]["loyaltyId"]
-        api.put(url("REGISTRY_MIXIN", world["fg"]), json=fg)
-        job = compare(api, pid, targetSandbox="dev", triggerNew=True)
-        dv = job["deltaPackageVersion"]
-        assert dv["validated"] is False
-        d = dv["eximGraphDelta"]["pluginDeltas"][0]
-        assert d["unsupportedChanges"] == [
-            {
-                "path": f"{FIELD}/loyaltyId",
-                "message": "removing (or moving) a field is not supported",
-            }
-        ]
-
-    @pytest.mark.parametrize(
-        ("body", "status", "word"),
-        [
-            ({"targetSandbox": "nowhere"}, 400, "targetSandbox"),
-            ({"packageVersion": 7}, 400, "packageVersion"),
-            ({"triggerNew": "soon"}, 400, "triggerNew"),
-            ({"colour": 1}, 400, "colour"),
-            (
-                {"overwriteMappings": {"x": {"id": "y", "type": "REGISTRY_SCHEMA"}}},
-                400,
-                "overwriteMappings",
-            ),
-        ],
-    )
-    def test_bad_compare(
-        self, api: Api, world: dict[str, str], body: dict, status: int, word: str
-    ) -> None:
-        r = api.post(f"{P}/{world['pkg']}/version/compare", json=body)
-        assert r.status_code == status, r.text
-        assert word in r.json()["detail"]
 
 
 class TestUpdate:
@@ -440,18 +237,3 @@ class TestUpdate:
         )
         job = update(reader, pid)
         assert job["jobStatus"] == "FAILED" and "Schema:write" in job["errorMessage"]
-
-
-class TestCapabilities:
-    def test_not_versionable_refused(self, api: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("JOURNEY", world["journey"])], name="journeys")
-        caps = api.get(f"{P}/{pid}?getCapabilities=true").json()["packageCapabilities"]
-        assert caps == {"capabilities": []}
-        r = api.post(f"{P}/{pid}/version/compare", json={})
-        assert r.status_code == 409 and "VERSIONABLE" in r.json()["detail"]
-        r = api.patch(
-            f"{P}/{pid}/import", json={"name": "u", "destinationSandbox": {"name": "dev"}}
-        )
-        assert r.status_code == 409 and "VERSIONABLE" in r.json()["detail"]
-        xdm = api.get(f"{P}/{world['pkg']}?getCapabilities=true").json()
-        assert xdm["packageCapabilities"] == {"capabilities": ["VERSIONABLE"]}

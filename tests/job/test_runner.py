@@ -15,7 +15,7 @@ from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.runtime import Runtime as AppState
 from sandbox_tooling.runtime import build_runtime, job_handlers
 from tests import factories as f
-from tests.conftest import Api
+from tests.helpers import Api
 
 P = "/data/foundation/exim/packages"
 

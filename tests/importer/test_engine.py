@@ -1,11 +1,10 @@
-"""Importing published packages: planning, rewriting, reuse, suffixes, cycles, alternatives,
-atomicity, permissions, concurrency, rollback, and every refusal."""
+"""The import job: planning, rewriting, reuse, suffixes, cycles, alternatives, FULL packages,
+live progress, atomicity, permissions, concurrency and crash recovery."""
 
 from __future__ import annotations
 
 import re
 import time
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,92 +12,20 @@ from sqlalchemy import text
 from sandbox_tooling.kit import failpoints
 from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
-from tests.conftest import ORG_A, Api, make_api
+from tests.helpers import (
+    ORG_A,
+    Api,
+    make_api,
+    objects,
+    package,
+    refs_resolve_in,
+    run_import,
+    sandbox,
+    submit,
+)
 
 P = "/data/foundation/exim/packages"
 OBJ = "/data/foundation/registry/objects"
-SM = "/data/foundation/sandbox-management/sandboxes"
-
-
-def sandbox(api: Api, name: str) -> None:
-    r = api.post(SM, json={"name": name, "title": name, "type": "development"})
-    assert r.status_code == 201, r.text
-
-
-def package(api: Api, roots: list[tuple[str, str]], name: str = "pkg", source: str = "prod") -> str:
-    r = api.post(
-        P,
-        json={
-            "name": name,
-            "packageType": "PARTIAL",
-            "sourceSandbox": {"name": source},
-            "artifacts": [{"id": i, "type": t} for t, i in roots],
-        },
-    )
-    assert r.status_code == 200, r.text
-    job = api.publish(r.json()["id"])
-    assert job["jobStatus"] == "SUCCESS", job
-    return str(r.json()["id"])
-
-
-def submit(
-    api: Api, pid: str, target: str = "dev", alternatives: dict | None = None, **extra: Any
-) -> Any:
-    body = {"id": pid, "destinationSandbox": {"name": target, "imsOrgId": api.org_id}, **extra}
-    if alternatives is not None:
-        body["alternatives"] = alternatives
-    return api.post(f"{P}/import", json=body)
-
-
-def run_import(api: Api, pid: str, target: str = "dev", **kw: Any) -> dict:
-    r = submit(api, pid, target, **kw)
-    assert r.status_code == 200, r.text
-    return api.wait_job(r.json()["jobId"])
-
-
-def objects(api: Api, sandbox_name: str) -> dict[tuple[str, str], dict]:
-    """Every object of a sandbox: (type, id) -> object."""
-    out = {}
-    for type_name in (
-        "ID_NAMESPACE",
-        "REGISTRY_DATATYPE",
-        "REGISTRY_MIXIN",
-        "REGISTRY_CLASS",
-        "REGISTRY_SCHEMA",
-        "REGISTRY_DESCRIPTOR",
-        "CATALOG_DATASET",
-        "PROFILE_MERGE",
-        "PROFILE_SEGMENT",
-        "DULE_CONSENT_POLICY",
-        "MAPPING_SET",
-        "FLOW",
-        "JOURNEY",
-    ):
-        start = 0
-        while True:
-            r = api.get(f"{OBJ}/{type_name}?start={start}&limit=100", sandbox=sandbox_name)
-            assert r.status_code == 200, r.text
-            for o in r.json()["data"]:
-                out[(o["type"], o["id"])] = o
-            if not r.json()["hasNextPage"]:
-                break
-            start += 100
-    return out
-
-
-@pytest.fixture
-def world(api: Api) -> dict[str, str]:
-    ids = f.seed_world(api)
-    sandbox(api, "dev")
-    return ids
-
-
-def refs_resolve_in(api: Api, state: AppState, objs: dict[tuple[str, str], dict]) -> None:
-    """Every non-standard reference of every object names an object of the same sandbox."""
-    for (type_name, _id), obj in objs.items():
-        for ref in state.types.get(type_name).references(obj["definition"]):
-            if not ref.standard:
-                assert (ref.type, ref.id) in objs, (type_name, ref)
 
 
 class TestImport:
@@ -279,36 +206,6 @@ class TestImport:
         assert ("JOURNEY", job["importReplacementMap"].get(world["journey"], "")) not in target
         refs_resolve_in(api, state, target)
 
-    def test_form_with_target_in_query(self, api: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        r = api.post(f"{P}/{pid}/import?targetSandbox=dev")
-        assert r.status_code == 200, r.text
-        body = r.json()
-        assert set(body) == {
-            "name",
-            "description",
-            "visibility",
-            "sourceSandbox",
-            "destinationSandbox",
-            "type",
-            "correlationId",
-            "jobId",
-        }
-        assert body["destinationSandbox"] == {"name": "dev", "imsOrgId": api.org_id}
-        assert api.wait_job(body["jobId"])["jobStatus"] == "SUCCESS"
-
-    def test_job_name_defaults_and_overrides(self, api: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        r = submit(api, pid)
-        assert r.json()["name"] == "pkg" and r.json()["description"] is None
-        r = submit(api, pid, name="my import", description="why")
-        assert r.json()["name"] == "my import" and r.json()["description"] == "why"
-        jobs = api.get(f"{P}/jobs?property=requestType==IMPORT").json()
-        assert jobs["totalElements"] == 2
-        assert all(
-            j["targetSandbox"] == "dev" and j["sourceSandBox"] == "prod" for j in jobs["data"]
-        )
-
     def test_live_progress(
         self, api: Api, world: dict[str, str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -418,189 +315,6 @@ class TestAtomicity:
         assert api.wait_job(r1.json()["jobId"])["jobStatus"] == "SUCCESS"
         assert api.wait_job(r2.json()["jobId"])["jobStatus"] == "SUCCESS"
         assert len(objects(api, "dev")) == len(objects(api, "qa")) == 9
-
-
-class TestRefusals:
-    def test_unpublished_expired_unknown(
-        self, api: Api, state: AppState, world: dict[str, str]
-    ) -> None:
-        draft = api.post(
-            P,
-            json={
-                "name": "draft",
-                "packageType": "PARTIAL",
-                "artifacts": [{"id": world["policy"], "type": "DULE_CONSENT_POLICY"}],
-            },
-        ).json()
-        assert submit(api, draft["id"]).status_code == 409
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        r = submit(api, pid, target="nowhere")
-        assert r.status_code == 400 and r.json()["detail"].startswith("destinationSandbox.name")
-        r = api.post(
-            f"{P}/import",
-            json={"id": pid, "destinationSandbox": {"name": "dev", "imsOrgId": "X@AdobeOrg"}},
-        )
-        assert r.status_code == 400 and "destinationSandbox.imsOrgId" in r.json()["detail"]
-        assert api.post(f"{P}/import", json={"id": pid}).status_code == 400
-        assert api.post(f"{P}/{pid}/import").status_code == 400  # no targetSandbox
-        assert submit(api, "0" * 32).status_code == 404
-        with state.db.transaction() as s:
-            s.execute(text("UPDATE packages SET expiry = 1 WHERE id = :i"), {"i": pid})
-        r = submit(api, pid)
-        assert r.status_code == 409 and "expired" in r.json()["detail"]
-
-    def test_bad_alternatives(self, api: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("CATALOG_DATASET", world["ds"])])
-        ds_alt = api.create("REGISTRY_SCHEMA", f.schema("x"), sandbox="dev")
-        cases = [
-            (
-                {
-                    world["schema"]: {
-                        "id": "https://ns.adobe.com/alpha/schemas/nope",
-                        "type": "REGISTRY_SCHEMA",
-                    }
-                },
-                f"alternatives.{world['schema']}.id",
-            ),
-            (
-                {world["schema"]: {"id": ds_alt, "type": "REGISTRY_MIXIN"}},
-                f"alternatives.{world['schema']}.type",
-            ),
-            (
-                {world["policy"]: {"id": ds_alt, "type": "DULE_CONSENT_POLICY"}},
-                f"alternatives.{world['policy']}",
-            ),
-        ]
-        for alternatives, field in cases:
-            r = submit(api, pid, alternatives=alternatives)
-            assert r.status_code == 400, r.text
-            assert r.json()["detail"].startswith(field), r.json()
-        r = submit(api, pid, alternatives={world["schema"]: {"type": "REGISTRY_SCHEMA"}})
-        assert r.status_code == 400
-        full = api.post(P, json={"name": "full", "packageType": "FULL"}).json()
-        api.publish(full["id"])
-        r = submit(
-            api,
-            full["id"],
-            alternatives={world["schema"]: {"id": ds_alt, "type": "REGISTRY_SCHEMA"}},
-        )
-        assert r.status_code == 400 and "FULL" in r.json()["detail"]
-
-    def test_other_org(self, api: Api, api_b: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        job = run_import(api, pid)
-        assert submit(api_b, pid, target="prod").status_code == 404
-        assert api_b.get(f"{P}/{pid}/import?targetSandbox=prod").status_code == 404
-        assert api_b.get(f"{P}/preflight/{pid}?targetSandbox=prod").status_code == 404
-        assert api_b.post(f"{P}/jobs/{job['id']}/rollback").status_code == 404
-        assert api_b.get(f"{P}/jobs").json()["totalElements"] == 0
-
-
-class TestConflicts:
-    def test_ranking(self, api: Api, world: dict[str, str]) -> None:
-        ids = {}
-        for title in ("Unrelated thing", "Members v2", "Members_1686403052050", "Members"):
-            ids[title] = api.create("REGISTRY_SCHEMA", f.schema(title), sandbox="dev")
-        pid = package(api, [("REGISTRY_SCHEMA", world["schema"])])
-        r = api.get(f"{P}/{pid}/import?targetSandbox=dev")
-        assert r.status_code == 200, r.text
-        entry = next(e for e in r.json() if e["artifact"]["id"] == world["schema"])
-        assert [s["title"] for s in entry["suggestionList"]] == [
-            "Members",
-            "Members_1686403052050",
-            "Members v2",
-        ]
-        assert entry["artifact"]["messages"] == [
-            {"status": "FOUND", "attempt": 1, "message": f"Found object with ID: {world['schema']}"}
-        ]
-        assert entry["parentID"] == f"{ORG_A}::prod::REGISTRY_SCHEMA::{world['schema']}"
-        assert all(s["type"] == "REGISTRY_SCHEMA" for s in entry["suggestionList"])
-
-    def test_structure_breaks_ties(self, api: Api, world: dict[str, str]) -> None:
-        # Same tier and score (the title once the suffix is dropped); by title alone "1600..."
-        # would come first, but "1700..." has the source schema's structure.
-        unlike = api.create(
-            "REGISTRY_SCHEMA",
-            {
-                **f.schema("Members_1600000000000"),
-                "description": "x",
-                "meta:abstract": True,
-                "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
-            },
-            sandbox="dev",
-        )
-        alike = api.create("REGISTRY_SCHEMA", f.schema("Members_1700000000000"), sandbox="dev")
-        pid = package(api, [("REGISTRY_SCHEMA", world["schema"])])
-        entry = next(
-            e
-            for e in api.get(f"{P}/{pid}/import?targetSandbox=dev").json()
-            if e["artifact"]["id"] == world["schema"]
-        )
-        assert [s["id"] for s in entry["suggestionList"]] == [alike, unlike]
-
-    def test_no_similar_objects_no_entry(self, api: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        assert api.get(f"{P}/{pid}/import?targetSandbox=dev").json() == []
-        assert api.get(f"{P}/{pid}/import").status_code == 400
-        assert api.get(f"{P}/{pid}/import?targetSandbox=nope").status_code == 400
-
-    def test_at_most_ten(self, api: Api, world: dict[str, str]) -> None:
-        for i in range(15):
-            api.create(
-                "DULE_CONSENT_POLICY",
-                f.consent_policy(f"Email consent_{1600000000000 + i}"),
-                sandbox="dev",
-            )
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        entry = api.get(f"{P}/{pid}/import?targetSandbox=dev").json()[0]
-        assert len(entry["suggestionList"]) == 10
-
-
-class TestRollback:
-    def test_rollback_restores_target(self, api: Api, world: dict[str, str]) -> None:
-        existing = api.create("REGISTRY_SCHEMA", f.schema("Members"), sandbox="dev")
-        before = objects(api, "dev")
-        pid = package(api, [("JOURNEY", world["journey"])])
-        job = run_import(api, pid)
-        assert len(objects(api, "dev")) > len(before)
-        r = api.post(f"{P}/jobs/{job['id']}/rollback")
-        assert r.status_code == 200, r.text
-        rb = api.wait_job(r.json()["id"])
-        assert rb["jobStatus"] == "SUCCESS" and rb["jobType"] == "ROLLBACK"
-        after = objects(api, "dev")
-        assert after.keys() == before.keys()  # the reused schema stays
-        assert ("REGISTRY_SCHEMA", existing) in after
-        assert api.post(f"{P}/jobs/{job['id']}/rollback").status_code == 409
-        assert (
-            api.get(f"/data/foundation/exim/tools/job/{job['id']}").json()["object"]["rolledBackBy"]
-            == rb["id"]
-        )
-
-    def test_rollback_refused_when_modified_or_referenced(
-        self, api: Api, world: dict[str, str]
-    ) -> None:
-        pid = package(api, [("CATALOG_DATASET", world["ds"])])
-        job = run_import(api, pid)
-        m = job["importReplacementMap"]
-        new_schema = m[world["schema"]]
-        later = api.create("CATALOG_DATASET", f.dataset(new_schema, "later"), sandbox="dev")
-        r = api.post(f"{P}/jobs/{job['id']}/rollback")
-        assert r.status_code == 409 and later in r.json()["detail"]
-        api.delete(f"{OBJ}/CATALOG_DATASET/{later}", sandbox="dev")
-        new_ds = m[world["ds"]]
-        api.put(
-            f"{OBJ}/CATALOG_DATASET/{new_ds}", sandbox="dev", json=f.dataset(new_schema, "renamed")
-        )
-        r = api.post(f"{P}/jobs/{job['id']}/rollback")
-        assert r.status_code == 409 and new_ds in r.json()["detail"]
-        assert "modified" in r.json()["detail"]
-
-    def test_only_successful_imports_roll_back(self, api: Api, world: dict[str, str]) -> None:
-        pid = package(api, [("DULE_CONSENT_POLICY", world["policy"])])
-        export_job = api.get(f"{P}/jobs?property=requestType==EXPORT").json()["data"][0]
-        assert api.post(f"{P}/jobs/{export_job['id']}/rollback").status_code == 409
-        assert api.post(f"{P}/jobs/{'a' * 32}/rollback").status_code == 404
-        assert pid
 
 
 CRASHER = """

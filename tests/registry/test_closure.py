@@ -15,7 +15,7 @@ from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.runtime import Runtime as AppState
 from sandbox_tooling.sandbox import repository as sandbox_repository
 from tests import factories as f
-from tests.conftest import Api
+from tests.helpers import Api
 
 
 @contextmanager

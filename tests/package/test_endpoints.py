@@ -1,70 +1,15 @@
-"""Packages over HTTP: create, update actions, publish, lookup, list, children, payload, delete."""
+"""Packages over HTTP: create, update actions, publish requests, capabilities, lookup, list,
+children, payload, delete; the job endpoints."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import orjson
 import pytest
 
-from sandbox_tooling.models import PackageVersion
-from sandbox_tooling.package import snapshot
-from sandbox_tooling.runtime import Runtime as AppState
-from tests import factories as f
-from tests.conftest import Api
-
-P = "/data/foundation/exim/packages"
-SPEC_3_1_FIELDS = {
-    "id",
-    "version",
-    "createdDate",
-    "modifiedDate",
-    "createdBy",
-    "modifiedBy",
-    "tenantId",
-    "name",
-    "description",
-    "imsOrgId",
-    "sourceSandbox",
-    "packageType",
-    "expiry",
-    "status",
-    "packageVisibility",
-    "packageAccessType",
-    "artifactsList",
-    "schemaMapping",
-}
-
-
-def make_package(api: Api, artifacts: list[dict], name: str = "pkg", **extra: object) -> dict:
-    body = {
-        "name": name,
-        "description": "d",
-        "packageType": "PARTIAL",
-        "sourceSandbox": {"name": "prod", "imsOrgId": api.org_id},
-        "artifacts": artifacts,
-        **extra,
-    }
-    r = api.post(P, json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-@pytest.fixture
-def world(api: Api) -> dict[str, str]:
-    return f.seed_world(api)
-
-
-@pytest.fixture
-def pkg(api: Api, world: dict[str, str]) -> dict:
-    return make_package(
-        api,
-        [
-            {"id": world["journey"], "type": "JOURNEY"},
-            {"id": world["ds"], "type": "CATALOG_DATASET"},
-        ],
-    )
+from tests.helpers import Api
+from tests.package.helpers import SPEC_3_1_FIELDS, P, make_package
 
 
 class TestCreate:
@@ -293,93 +238,7 @@ class TestUpdate:
         assert api.get(f"{P}/payload/{pkg['id']}").status_code == 409
 
 
-class TestPublish:
-    def test_publish_partial(
-        self, api: Api, state: AppState, pkg: dict, world: dict[str, str]
-    ) -> None:
-        r = api.get(f"{P}/{pkg['id']}/export?expiryPeriod=30")
-        assert r.status_code == 200
-        body = r.json()
-        assert set(body) == {
-            "name",
-            "description",
-            "visibility",
-            "sourceSandbox",
-            "type",
-            "correlationId",
-            "jobId",
-        }
-        job = api.wait_job(body["jobId"])
-        assert job["jobStatus"] == "SUCCESS" and job["requestType"] == "EXPORT"
-        assert job["jobType"] == "NEW" and job["snapshotId"] == body["correlationId"]
-        got = api.get(f"{P}/{pkg['id']}").json()
-        assert got["status"] == "PUBLISHED" and got["latestPackageVersion"] == 0
-        assert got["expiry"] == got["publishDate"] + 30 * 86_400_000
-        assert SPEC_3_1_FIELDS | {"publishDate"} <= set(got)
-        with state.db.transaction(write=False) as s:
-            version = s.query(PackageVersion).filter_by(package_id=pkg["id"]).one()
-            assert snapshot.verify(state.blobs, version)
-            arts = list(snapshot.iter_artifacts(state.blobs, version))
-            manifest = snapshot.read_manifest(state.blobs, version)
-        keys = {(a["type"], a["id"]) for a in arts}
-        for k in f.JOURNEY_CLOSURE:
-            assert any(i == world[k] for _t, i in keys), k
-        assert ("FLOW", world["flow"]) not in keys and (
-            "DULE_CONSENT_POLICY",
-            world["policy"],
-        ) not in keys
-        order = [a["id"] for a in arts]
-        assert order.index(world["schema"]) < order.index(world["ds"]) < order.index(world["merge"])
-        assert order.index(world["dt"]) < order.index(world["fg"]) < order.index(world["schema"])
-        assert manifest["contentHash"] == version.content_hash
-        assert manifest["artifactCount"] == len(arts) == job["snapshot"]["artifactCount"]
-        assert job["snapshot"]["contentHash"] == version.content_hash
-        assert (
-            ("REGISTRY_SCHEMA", world["schema"]),
-            ("REGISTRY_DESCRIPTOR", world["desc"]),
-        ) in set(snapshot.edge_keys(manifest))
-
-    def test_secrets_are_not_in_snapshot(self, api: Api, state: AppState, world: dict) -> None:
-        p = make_package(api, [{"id": world["flow"], "type": "FLOW"}])
-        assert api.publish(p["id"])["jobStatus"] == "SUCCESS"
-        with state.db.transaction(write=False) as s:
-            version = s.query(PackageVersion).filter_by(package_id=p["id"]).one()
-        raw = state.blobs.get(version.artifacts_key)
-        assert b"hunter2" not in raw and b"SBX_REDACTED_SECRET" in raw
-        flow = next(a for a in map(orjson.loads, raw.splitlines()) if a["type"] == "FLOW")
-        assert (
-            flow["definition"]["sourceConnections"][0]["baseConnection"]["auth"]["params"][
-                "username"
-            ]
-            == "{{SBX_REDACTED_SECRET}}"
-        )
-        # the source object itself keeps its credentials
-        r = api.get(f"/data/foundation/registry/objects/FLOW/{world['flow']}")
-        assert "hunter2" in r.text
-
-    def test_publish_full(self, api: Api, state: AppState, world: dict[str, str]) -> None:
-        full = api.post(P, json={"name": "full", "packageType": "FULL"}).json()
-        job = api.publish(full["id"])
-        assert job["jobStatus"] == "SUCCESS"
-        with state.db.transaction(write=False) as s:
-            version = s.query(PackageVersion).filter_by(package_id=full["id"]).one()
-        types = {a["type"] for a in snapshot.iter_artifacts(state.blobs, version)}
-        assert "JOURNEY" not in types
-        assert version.artifact_count == len(world) - 1  # everything but the journey
-
-    def test_publish_fails_when_root_vanished(self, api: Api, world: dict) -> None:
-        p = make_package(api, [{"id": world["policy"], "type": "DULE_CONSENT_POLICY"}])
-        assert (
-            api.delete(
-                f"/data/foundation/registry/objects/DULE_CONSENT_POLICY/{world['policy']}"
-            ).status_code
-            == 204
-        )
-        job = api.publish(p["id"])
-        assert job["jobStatus"] == "FAILED" and world["policy"] in job["errorMessage"]
-        got = api.get(f"{P}/{p['id']}").json()
-        assert got["status"] == "PUBLISH_FAILED" and world["policy"] in got["failureReason"]
-
+class TestPublishRequest:
     def test_publish_empty_partial_is_400(self, api: Api) -> None:
         p = make_package(api, [])
         assert api.get(f"{P}/{p['id']}/export").status_code == 400
@@ -389,6 +248,8 @@ class TestPublish:
         r = api.get(f"{P}/{pkg['id']}/export?expiryPeriod={period}")
         assert r.status_code == 400 and "expiryPeriod" in r.json()["detail"]
 
+
+class TestCapabilities:
     def test_capabilities(self, api: Api, pkg: dict, world: dict[str, str]) -> None:
         r = api.get(f"{P}/{pkg['id']}?getCapabilities=true").json()
         assert r["packageCapabilities"] == {"capabilities": []}

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from tests import factories as f
-from tests.conftest import Api
+from tests.helpers import Api
 
 OBJ = "/data/foundation/registry/objects"
 

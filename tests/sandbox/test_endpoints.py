@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories as f
-from tests.conftest import Api
+from tests.helpers import Api
 
 SM = "/data/foundation/sandbox-management"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from tests import factories as f
-from tests.conftest import Api
+from tests.helpers import Api
 
 P = "/data/foundation/exim/packages"
+
+
 OBJ = "/data/foundation/registry/objects"
 
 
