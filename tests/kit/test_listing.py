@@ -1,0 +1,173 @@
+"""Unit tests of the list grammar (``property``, ``orderby``, ``start``, ``limit``): parsed
+filters and order, every problem a 400 naming the parameter, the paged envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sandbox_tooling.errors import BadRequest
+from sandbox_tooling.kit.listing import (
+    FieldSpec,
+    Filter,
+    ListQuery,
+    page_envelope,
+    parse_list_query,
+)
+
+FIELDS = {
+    "status": FieldSpec("status", "enum", frozenset({"DRAFT", "PUBLISHED"})),
+    "createdDate": FieldSpec("created_date", "date"),
+    "name": FieldSpec("name"),
+    "version": FieldSpec("version", "int"),
+    "requestType": FieldSpec("request_type", "enum", frozenset({"PRIVATE", "PUBLIC"}), True),
+}
+SORTABLE = {"name": "name", "createdDate": "created_date"}
+
+
+def parse(*params: tuple[str, str], **kw: Any) -> ListQuery:
+    return parse_list_query(
+        list(params),
+        fields=FIELDS,
+        sortable=SORTABLE,
+        default_order="-createdDate",
+        default_limit=20,
+        max_limit=100,
+        **kw,
+    )
+
+
+def filters(*properties: str) -> tuple[Filter, ...]:
+    return parse(*(("property", p) for p in properties)).filters
+
+
+class TestParse:
+    def test_defaults(self) -> None:
+        assert parse() == ListQuery((), "created_date", True, 0, 20)
+
+    def test_equality_values_are_ored(self) -> None:
+        assert filters("status==DRAFT,PUBLISHED") == (
+            Filter("status", "==", ("DRAFT", "PUBLISHED")),
+        )
+        assert filters("status==DRAFT,,") == (Filter("status", "==", ("DRAFT",)),)
+        assert filters("status!=DRAFT") == (Filter("status", "!=", ("DRAFT",)),)
+
+    def test_single_equals_sign_means_equality(self) -> None:
+        assert filters("name=x=y") == (Filter("name", "==", ("x=y",)),)
+
+    def test_repeated_properties_are_anded(self) -> None:
+        assert filters("createdDate>=2024-01-01T00:00:00Z", "createdDate<1704153600000") == (
+            Filter("created_date", ">=", (1704067200000,)),
+            Filter("created_date", "<", (1704153600000,)),
+        )
+
+    def test_numbers_and_spaces(self) -> None:
+        assert filters(" version > 3 ") == (Filter("version", ">", (3,)),)
+
+    def test_field_names_and_enum_case(self) -> None:
+        assert filters("STATUS==DRAFT") == (Filter("status", "==", ("DRAFT",)),)
+        assert filters("requestType==private,Public") == (
+            Filter("request_type", "==", ("PRIVATE", "PUBLIC")),
+        )
+
+    def test_order_start_limit(self) -> None:
+        q = parse(("ORDERBY", "+Name"), ("start", "40"), ("Limit", "100"))
+        assert (q.order_column, q.descending, q.start, q.limit) == ("name", False, 40, 100)
+        assert parse(("orderby", "-name")).descending is True
+
+    def test_extra_parameters_allowed_when_declared(self) -> None:
+        assert parse(("requestType", "x"), extra_params=frozenset({"requesttype"})).filters == ()
+
+
+class TestErrorsNameTheParameter:
+    @pytest.mark.parametrize(
+        ("param", "value", "detail"),
+        [
+            (
+                "property",
+                "status==SHINY",
+                "property 'status': unknown value 'SHINY'; allowed: DRAFT, PUBLISHED",
+            ),
+            (
+                "property",
+                "status",
+                "query parameter 'property': 'status' is not of the form <field><op><value>",
+            ),
+            (
+                "property",
+                "colour==red",
+                "query parameter 'property': unknown field 'colour'; filterable: status, createdDate, name, version, requestType",
+            ),
+            ("property", "status==", "property 'status': no value given"),
+            ("property", "status==,", "property 'status': no value given"),
+            ("property", "name>a", "property 'name': operator '>' applies only to dates/numbers"),
+            (
+                "property",
+                "status>=DRAFT",
+                "property 'status': operator '>=' applies only to dates/numbers",
+            ),
+            ("property", "version==x", "property 'version': 'x' is not an integer"),
+            (
+                "property",
+                "createdDate>=yesterday",
+                "property 'createdDate': 'yesterday' is not an ISO-8601 date or epoch milliseconds",
+            ),
+            ("start", "-1", "query parameter 'start' must not be negative"),
+            ("start", "x", "query parameter 'start' must be an integer, got 'x'"),
+            ("limit", "0", "query parameter 'limit' must be at least 1"),
+            ("limit", "101", "query parameter 'limit' must be at most 100"),
+            ("limit", "ten", "query parameter 'limit' must be an integer, got 'ten'"),
+            (
+                "orderby",
+                "colour",
+                "query parameter 'orderby': cannot sort by 'colour'; sortable: name, createdDate",
+            ),
+            (
+                "orderby",
+                "-version",
+                "query parameter 'orderby': cannot sort by 'version'; sortable: name, createdDate",
+            ),
+            ("colour", "red", "unknown query parameter 'colour'"),
+        ],
+    )
+    def test_bad_parameter(self, param: str, value: str, detail: str) -> None:
+        with pytest.raises(BadRequest) as err:
+            parse((param, value))
+        assert err.value.detail == detail
+        assert err.value.status_code == 400
+
+
+class TestEnvelope:
+    def test_middle_page(self) -> None:
+        q = parse(("start", "2"), ("limit", "2"))
+        assert page_envelope([1, 2], 5, q, render=str) == {
+            "totalElements": 5,
+            "currentPage": 1,
+            "totalPages": 3,
+            "hasPreviousPage": True,
+            "hasNextPage": True,
+            "data": ["1", "2"],
+            "nextPage": None,
+            "pageSize": None,
+        }
+
+    def test_first_and_last_page(self) -> None:
+        first = page_envelope(["a", "b"], 3, parse(("limit", "2")))
+        assert (first["currentPage"], first["hasPreviousPage"], first["hasNextPage"]) == (
+            0,
+            False,
+            True,
+        )
+        assert first["data"] == ["a", "b"]
+        last = page_envelope(["c"], 3, parse(("start", "2"), ("limit", "2")))
+        assert (last["currentPage"], last["totalPages"], last["hasNextPage"]) == (1, 2, False)
+
+    def test_empty(self) -> None:
+        env = page_envelope([], 0, parse())
+        assert (env["totalElements"], env["totalPages"], env["hasNextPage"], env["data"]) == (
+            0,
+            0,
+            False,
+            [],
+        )
