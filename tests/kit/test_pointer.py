@@ -66,3 +66,22 @@ def test_set() -> None:
 )
 def test_to_dotted(path: str, dotted: str) -> None:
     assert pointer.to_dotted(path) == dotted
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", True),
+        ("/", True),
+        ("/a/0/b", True),
+        ("/a~0b/c~1d", True),
+        ("//", True),
+        ("a", False),
+        ("a/b", False),
+        ("/a~2", False),
+        ("/a~", False),
+        ("#/a", False),
+    ],
+)
+def test_is_pointer(value: str, expected: bool) -> None:
+    assert pointer.is_pointer(value) is expected

@@ -10,10 +10,9 @@ from urllib.parse import quote
 import pytest
 
 from tests import factories as f
-from tests.conftest import Api
-from tests.test_import import objects, package, run_import, sandbox
-from tests.test_sharing import link, wait_transfer
-from tests.test_versions import compare, deltas, update
+from tests.helpers import Api, objects, package, run_import, sandbox
+from tests.sharing.helpers import link, wait_transfer
+from tests.version.helpers import compare, deltas, update
 
 P = "/data/foundation/exim/packages"
 OBJ = "/data/foundation/registry/objects"
