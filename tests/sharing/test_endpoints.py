@@ -1,8 +1,11 @@
-"""Sharing over HTTP: handshakes (links between orgs) and the rules of transfers."""
+"""Sharing over HTTP: handshakes (links between orgs, both spellings of ``linkingId``) and
+the rules of transfers."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
@@ -150,3 +153,34 @@ class TestTransferRules:
         assert api.get(f"{P}/{pid}?getCapabilities=true").json()["packageCapabilities"] == {
             "capabilities": ["VERSIONABLE"]
         }
+
+
+class TestHandshakeLinkingId:
+    @pytest.mark.parametrize("spelling", ["linkingID", "linkingId"])
+    def test_both_spellings(self, api: Api, api_b: Api, spelling: str) -> None:
+        created = link(api, api_b, approve=False)
+        r = api_b.post(
+            f"{H}/action",
+            json={
+                spelling: created["linkingId"],
+                "status": "APPROVED",
+                "reason": "ok",
+                "targetIMSOrgDetails": {"id": ORG_B, "name": "Org bravo", "region": "va7"},
+            },
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "APPROVED"
+
+    def test_both_at_once_is_400(self, api: Api, api_b: Api) -> None:
+        created = link(api, api_b, approve=False)
+        r = api_b.post(
+            f"{H}/action",
+            json={
+                "linkingID": created["linkingId"],
+                "linkingId": created["linkingId"],
+                "status": "APPROVED",
+                "reason": "ok",
+                "targetIMSOrgDetails": {"id": ORG_B, "name": "Org bravo", "region": "va7"},
+            },
+        )
+        assert r.status_code == 400 and r.json()["detail"].startswith("linkingId")

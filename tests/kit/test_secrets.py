@@ -15,9 +15,8 @@ from sandbox_tooling.kit import secrets
 from sandbox_tooling.kit.secrets import PLACEHOLDER, is_secret_name, redact, redact_text
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
-from tests.conftest import ORG_B, Api
-from tests.test_import import objects, package, run_import, sandbox
-from tests.test_sharing import T, link, wait_transfer
+from tests.helpers import ORG_B, Api, objects, package, run_import, sandbox
+from tests.sharing.helpers import T, link, wait_transfer
 
 P = "/data/foundation/exim/packages"
 

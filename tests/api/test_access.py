@@ -15,8 +15,7 @@ from fastapi.testclient import TestClient
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
-from tests.conftest import ORG_A, Api, make_api
-from tests.test_import import package, run_import, sandbox
+from tests.helpers import ORG_A, Api, make_api, package, run_import, sandbox
 
 P = "/data/foundation/exim/packages"
 OBJ = "/data/foundation/registry/objects"

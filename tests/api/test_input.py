@@ -23,7 +23,7 @@ from sandbox_tooling.api.query import check_request
 from sandbox_tooling.config import Settings
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
-from tests.conftest import ORG_A, Api, make_api
+from tests.helpers import ORG_A, Api, make_api
 
 P = "/data/foundation/exim/packages"
 OBJ = "/data/foundation/registry/objects"

@@ -1,17 +1,13 @@
-"""Object shapes the platform documents (issue 10 §4): mapping sets naming their schema as
-``xdmSchema`` (``$id`` or ``meta:altId``) and/or ``outputSchema.schemaRef``; the handshake
-action's ``linkingId`` spelling."""
+"""Mapping sets naming their schema the documented ways (issue 10 §4): ``xdmSchema`` (``$id``
+or ``meta:altId``) and/or ``outputSchema.schemaRef``, through an import and a transfer."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests import factories as f
-from tests.conftest import ORG_B, Api
-from tests.test_import import objects, package, run_import, sandbox
-from tests.test_sharing import H, P, T, link, wait_transfer
+from tests.helpers import ORG_B, Api, objects, package, run_import, sandbox
+from tests.sharing.helpers import P, T, link, wait_transfer
 
 OBJ = "/data/foundation/registry/objects"
 CT = "application/vnd.adobe.xed-full+json;version=1"
@@ -134,34 +130,3 @@ class TestMappingSetSchemaForms:
         assert schema["id"].startswith("https://ns.adobe.com/bravo/schemas/")
         assert mset["definition"]["xdmSchema"] == alt(schema["id"])
         assert mset["definition"]["outputSchema"]["schemaRef"]["id"] == schema["id"]
-
-
-class TestHandshakeLinkingId:
-    @pytest.mark.parametrize("spelling", ["linkingID", "linkingId"])
-    def test_both_spellings(self, api: Api, api_b: Api, spelling: str) -> None:
-        created = link(api, api_b, approve=False)
-        r = api_b.post(
-            f"{H}/action",
-            json={
-                spelling: created["linkingId"],
-                "status": "APPROVED",
-                "reason": "ok",
-                "targetIMSOrgDetails": {"id": ORG_B, "name": "Org bravo", "region": "va7"},
-            },
-        )
-        assert r.status_code == 200, r.text
-        assert r.json()["status"] == "APPROVED"
-
-    def test_both_at_once_is_400(self, api: Api, api_b: Api) -> None:
-        created = link(api, api_b, approve=False)
-        r = api_b.post(
-            f"{H}/action",
-            json={
-                "linkingID": created["linkingId"],
-                "linkingId": created["linkingId"],
-                "status": "APPROVED",
-                "reason": "ok",
-                "targetIMSOrgDetails": {"id": ORG_B, "name": "Org bravo", "region": "va7"},
-            },
-        )
-        assert r.status_code == 400 and r.json()["detail"].startswith("linkingId")
