@@ -2,7 +2,7 @@
 group loaded under a tenant, a schema per class, a FULL package imported into an empty
 sandbox and into another org, definitions compared with the originals, and a compare.
 
-How the library maps to sbx objects is described in ``tests/artifact_type/xdm_library.py`` and in
+How the library maps to sbx objects is described in ``tests/xdm_library.py`` and in
 ``docs/artifact-types.md``.
 """
 
@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 
 from sandbox_tooling.kit import pointer
 from sandbox_tooling.runtime import Runtime as AppState
-from tests.artifact_type import xdm_library
-from tests.artifact_type.xdm_library import Library, move, split
+from tests import xdm_library
 from tests.helpers import Api, make_api, objects, run_import, sandbox
 from tests.sharing.helpers import link, wait_transfer
+from tests.xdm_library import Library, move, split
 
 P = "/data/foundation/exim/packages"
 OBJ = "/data/foundation/registry/objects"

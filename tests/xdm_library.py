@@ -38,7 +38,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TARBALL = ROOT.parent / "shared" / "xdm" / "xdm-components.tgz"
 
 STANDARD_DIRS = ("behaviors",)

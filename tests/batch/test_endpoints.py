@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sandbox_tooling.batch import service as batch_service
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
-from tests.conftest import ORG_A, Api, make_api
+from tests.helpers import ORG_A, Api, make_api
 
 BATCH = "/data/foundation/registry/objects:batch"
 OBJ = "/data/foundation/registry/objects"

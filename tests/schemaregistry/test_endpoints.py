@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
 from tests import xdm_library
-from tests.conftest import ORG_A, Api, make_api
+from tests.helpers import ORG_A, Api, make_api
 from tests.xdm_library import Library
 
 EXPORT = "/data/foundation/schemaregistry/rpc/export"

@@ -29,7 +29,7 @@ from sandbox_tooling.config import Settings
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
-from tests.conftest import ORG_A, ORG_B, Api, make_api
+from tests.helpers import ORG_A, ORG_B, Api, make_api
 
 P = "/data/foundation/exim/packages"
 H = "/data/foundation/exim/handshake"
