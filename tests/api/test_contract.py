@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 
 from sandbox_tooling.db import normalize_url
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
