@@ -3,7 +3,10 @@ published packages, imports and sandbox listings over that API."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -181,3 +184,15 @@ def refs_resolve_in(api: Api, state: AppState, objs: dict[tuple[str, str], dict]
         for ref in state.types.get(type_name).references(obj["definition"]):
             if not ref.standard:
                 assert (ref.type, ref.id) in objs, (type_name, ref)
+
+
+def concurrently(n: int, call: Callable[[int], Any]) -> list[Any]:
+    """``call(i)`` for i in range(n), all released at once."""
+    barrier = threading.Barrier(n)
+
+    def run(i: int) -> Any:
+        barrier.wait()
+        return call(i)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))

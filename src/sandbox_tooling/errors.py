@@ -75,3 +75,7 @@ class NotCallersOrg(BadRequest):
 
 class InvalidChoice(BadRequest):
     """A query parameter outside its allowed values."""
+
+
+class ConcurrentWrite(Conflict):
+    """A concurrent request wrote the same object first; nothing was written (retry)."""

@@ -3,10 +3,7 @@ are scoped to the sandboxes a user's roles cover, sharing reads need Package:sha
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,24 +12,12 @@ from fastapi.testclient import TestClient
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.runtime import Runtime
 from tests import factories as f
-from tests.helpers import ORG_A, Api, make_api, package, run_import, sandbox
+from tests.helpers import ORG_A, Api, concurrently, make_api, package, run_import, sandbox
 
 P = "/data/foundation/exim/packages"
 OBJ = "/data/foundation/registry/objects"
 SM = "/data/foundation/sandbox-management/sandboxes"
 EXIM = "/data/foundation/exim"
-
-
-def concurrently(n: int, call: Callable[[int], Any]) -> list[Any]:
-    """``call(i)`` for i in range(n), all released at once."""
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> Any:
-        barrier.wait()
-        return call(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def scoped_user(

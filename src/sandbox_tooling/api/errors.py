@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from sandbox_tooling.errors import AppError, GatewayError
+from sandbox_tooling.errors import AppError, ConcurrentWrite, GatewayError
 from sandbox_tooling.identity.errors import InvalidClient, InvalidTokenRequest
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,16 @@ def install(app: FastAPI) -> None:
         return problem(
             exc.status_code, f"EXIM-{exc.status_code}", detail, detail, "HTTPError", None, headers
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests created the same thing at once; the database kept one. Checks before
+        # the write see committed rows only, so this is the race's other half, not a bug.
+        err = ConcurrentWrite(
+            "another request created or changed the same object at the same time; "
+            "nothing was written by this one (reload and retry)"
+        )
+        return problem(err.status_code, err.code, err.title, err.detail, "ConcurrentWrite")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
