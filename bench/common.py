@@ -142,7 +142,7 @@ def seed(
         assert org is not None
         from sandbox_tooling.sandbox import service as sandbox_service
 
-        sandbox = sandbox_service.create(
+        sandbox = sandbox_service.create_in_org(
             s, org, name=sandbox_name, title=sandbox_name, type_="development", actor="bench"
         )
         ctx = TypeContext(org_id=ORG, tenant=org.tenant_id)
@@ -150,7 +150,7 @@ def seed(
         for i in range(units):
             ids: dict[str, str] = {}
             for type_name, definition, key in (unit or build_unit)(i):
-                atype = state.registry.get(type_name)
+                atype = state.types.get(type_name)
                 p = registry_service.prepare(atype, _resolve(definition, ids), ctx)
                 ids[key] = p.object_id
                 batch.append(p)

@@ -31,12 +31,13 @@ from typing import Any
 from common import ORG, UNIT, P, headers_for, make_org, publish, seed, wait_status
 from fastapi.testclient import TestClient
 
-from sandbox_tooling.api.app import build_state, create_app
+from sandbox_tooling.api.app import create_app
 from sandbox_tooling.artifact_type.spec import TypeContext
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity import repository as identity_repository
 from sandbox_tooling.migrate import upgrade
 from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.runtime import build_runtime
 from sandbox_tooling.sandbox import service as sandbox_service
 
 
@@ -53,7 +54,7 @@ def prepare(data_dir: Path, database_url: str, sizes: list[int]) -> dict[str, An
     """Seed and publish one package per size; return what the import runs need."""
     settings = _settings(data_dir, database_url)
     upgrade(settings.resolved_database_url())
-    state = build_state(settings)
+    state = build_runtime(settings)
     headers = make_org(state)
     packages = {}
     with TestClient(create_app(settings, state)) as client:
@@ -89,7 +90,7 @@ def run_one(
 ) -> dict[str, Any]:
     """In a fresh process: submit the import and wait for it; report time and peak RSS."""
     settings = _settings(data_dir, database_url)
-    state = build_state(settings)
+    state = build_runtime(settings)
     headers = headers_for(state, client_id)
     with TestClient(create_app(settings, state)) as client:
         start = time.perf_counter()
@@ -148,7 +149,7 @@ def bench_conflicts(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="sbx-conflict-bench-"))
     settings = _settings(data_dir, args.database_url)
     upgrade(settings.resolved_database_url())
-    state = build_state(settings)
+    state = build_runtime(settings)
     headers = make_org(state)
     words = [
         "loyalty",
@@ -176,7 +177,7 @@ def bench_conflicts(args: argparse.Namespace) -> dict[str, Any]:
         org = identity_repository.get_org(s, ORG)
         assert org is not None
         ctx = TypeContext(org_id=ORG, tenant=org.tenant_id)
-        mixin = state.registry.get("REGISTRY_MIXIN")
+        mixin = state.types.get("REGISTRY_MIXIN")
         for name, count, titles in (
             ("src", args.artifacts, lambda i: title(i)),
             (
@@ -189,7 +190,7 @@ def bench_conflicts(args: argparse.Namespace) -> dict[str, Any]:
                 ),
             ),
         ):
-            sandbox = sandbox_service.create(
+            sandbox = sandbox_service.create_in_org(
                 s, org, name=name, title=name, type_="development", actor="bench"
             )
             batch = [

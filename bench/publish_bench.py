@@ -19,9 +19,10 @@ from pathlib import Path
 from common import UNIT, make_org, seed
 from fastapi.testclient import TestClient
 
-from sandbox_tooling.api.app import build_state, create_app
+from sandbox_tooling.api.app import create_app
 from sandbox_tooling.config import Settings
 from sandbox_tooling.migrate import upgrade
+from sandbox_tooling.runtime import build_runtime
 
 
 def main() -> None:
@@ -33,7 +34,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="sbx-bench-"))
     settings = Settings(data_dir=tmp, database_url=args.database_url, max_package_artifacts=100_000)
     upgrade(settings.resolved_database_url())
-    state = build_state(settings)
+    state = build_runtime(settings)
     headers = make_org(state)
     results = []
     with TestClient(create_app(settings, state)) as client:

@@ -23,13 +23,14 @@ from typing import Any
 from common import ORG, P, build_xdm_unit, make_org, publish, seed, wait_job
 from fastapi.testclient import TestClient
 
-from sandbox_tooling.api.app import build_state, create_app
+from sandbox_tooling.api.app import create_app
 from sandbox_tooling.artifact_type.spec import TypeContext
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity import repository as identity_repository
 from sandbox_tooling.migrate import upgrade
 from sandbox_tooling.registry import repository as registry_repository
 from sandbox_tooling.registry import service as registry_service
+from sandbox_tooling.runtime import build_runtime
 from sandbox_tooling.sandbox import repository as sandbox_repository
 
 
@@ -55,9 +56,8 @@ def change_source(state: Any, units: int) -> int:
                 definition["properties"] = {**definition["properties"], "x": {"type": "string"}}
             else:
                 definition["description"] = "changed"
-            registry_service.replace(
-                s, state.registry, sandbox, ctx, type_name, object_id, definition, "bench"
-            )
+            access = registry_service.Access(state.types.get(type_name), sandbox, ctx)
+            registry_service.replace(s, access, object_id, definition, "bench")
             changed += 1
     assert changed == 2 * units, changed
     return changed
@@ -73,7 +73,7 @@ def main() -> None:
         data_dir=data_dir, database_url=args.database_url, max_package_artifacts=100_000
     )
     upgrade(settings.resolved_database_url())
-    state = build_state(settings)
+    state = build_runtime(settings)
     headers = make_org(state)
     roots = seed(state, args.units, "src", build_xdm_unit, root="A")
     out: dict[str, Any] = {"benchmark": "versions", "objects": args.units * 10}
