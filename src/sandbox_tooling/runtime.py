@@ -30,6 +30,7 @@ class Runtime:
 def job_handlers() -> JobHandlers:
     """Every domain registers its job handlers here (explicit wiring: a domain that is not in
     this list has no jobs)."""
+    from sandbox_tooling.express import tasks as express_tasks
     from sandbox_tooling.importer import tasks as importer_tasks
     from sandbox_tooling.package import tasks as package_tasks
     from sandbox_tooling.sharing import tasks as sharing_tasks
@@ -40,6 +41,7 @@ def job_handlers() -> JobHandlers:
         importer_tasks.register,
         version_tasks.register,
         sharing_tasks.register,
+        express_tasks.register,
     )
     handlers = JobHandlers()
     for register in domains:

@@ -15,6 +15,7 @@ from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.api.query import check_request
 from sandbox_tooling.batch.endpoints import router as batch_router
 from sandbox_tooling.config import Settings
+from sandbox_tooling.express.endpoints import router as express_router
 from sandbox_tooling.identity.endpoints import router as identity_router
 from sandbox_tooling.importer.endpoints import router as import_router
 from sandbox_tooling.package.endpoints import router as package_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(registry_router)
     app.include_router(batch_router)
     app.include_router(schemaregistry_router)
+    app.include_router(express_router)
     app.include_router(package_router)
     app.include_router(import_router)
     app.include_router(version_router)

@@ -9,9 +9,16 @@ from fastapi import Body, Query
 from sandbox_tooling.api.deps import CurrentPrincipal, RuntimeDep, SessionDep, writes
 from sandbox_tooling.api.responses import errors
 from sandbox_tooling.api.routing import api_router
+from sandbox_tooling.importer import planning
 from sandbox_tooling.importer import service as import_service
-from sandbox_tooling.importer.errors import MissingTargetSandbox
-from sandbox_tooling.importer.schemas import ConflictRead, ImportRequest, PreflightRead
+from sandbox_tooling.importer.errors import InvalidMapping, MissingTargetSandbox
+from sandbox_tooling.importer.schemas import (
+    ConflictRead,
+    ImportPlanRead,
+    ImportPlanRequest,
+    ImportRequest,
+    PreflightRead,
+)
 from sandbox_tooling.job.schemas import JobRead
 from sandbox_tooling.package.schemas import JobSubmitted
 from sandbox_tooling.version import service as version_service
@@ -59,6 +66,40 @@ def preflight(
     """Whether the caller may create every artifact of the package in the target sandbox."""
     result = import_service.preflight(session, rt, principal, package_id, _target(target_sandbox))
     return PreflightRead.of(result)
+
+
+@router.post(
+    "/packages/{package_id}/import/plan",
+    response_model=ImportPlanRead,
+    responses=errors(404, 409),
+)
+def plan_import(
+    package_id: str,
+    body: ImportPlanRequest,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+) -> ImportPlanRead:
+    """What an import (or, with ``update``, an update) of the package would do, without
+    writing to the target: every artifact's action, the preflight and the target state it
+    read. The plan is kept a day; an import given its ``planId`` does exactly it, or refuses
+    if the target changed."""
+    if body.update and body.alternatives:
+        raise InvalidMapping("alternatives: an update takes overwriteMappings")
+    if not body.update and body.overwrite_mappings:
+        raise InvalidMapping("overwriteMappings: only with update: true")
+    plan = planning.plan_import(
+        session,
+        rt,
+        principal,
+        package_id,
+        body.destination_sandbox.name,
+        body.overwrite_mappings if body.update else body.alternatives,
+        update=body.update,
+        package_version=body.package_version,
+    )
+    session.commit()
+    return ImportPlanRead.of(plan)
 
 
 @router.post("/packages/import", response_model=JobSubmitted, responses=errors(404, 409))

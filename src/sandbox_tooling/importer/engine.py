@@ -20,16 +20,16 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.artifact_type.spec import Reference, TypeContext
 from sandbox_tooling.errors import AppError
 from sandbox_tooling.identity import service as identity_service
+from sandbox_tooling.importer import planning, transform
 from sandbox_tooling.importer.errors import SnapshotGone, TargetSandboxGone
-from sandbox_tooling.importer.plan import Action, Key, Plan, Step, make_plan
+from sandbox_tooling.importer.plan import Action, Key, Plan, Step
 from sandbox_tooling.importer.service import missing_permissions, parent_id, required_permissions
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.handlers import JobFailed, JobRun
 from sandbox_tooling.kit import failpoints
 from sandbox_tooling.kit.clock import now_ms
-from sandbox_tooling.kit.tenant import TenantRewriter
 from sandbox_tooling.models import Job, PackageVersion, Sandbox
-from sandbox_tooling.models.enums import PackageType, TaskStatus
+from sandbox_tooling.models.enums import TaskStatus
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import service as registry_service
@@ -47,8 +47,6 @@ STATUS_OF = {
     "SUBSTITUTE": TaskStatus.OBJECT_EXISTS,
     "EXISTS": TaskStatus.OBJECT_EXISTS,
 }
-#: Left out of an update's change detection (kept as the target has them).
-KEPT_ON_UPDATE = ("meta:immutableTags",)
 task = job_service.task
 
 
@@ -76,7 +74,12 @@ def run_import(
 ) -> None:
     """Carry out an import or update job in ``session`` (one transaction): plan, check the
     submitter's permissions, write; the job succeeds in the same transaction. ``pairs``
-    gives the source id -> target id substitutions (alternatives, or an update's pairs)."""
+    gives the source id -> target id substitutions (alternatives, or an update's pairs).
+
+    A job given a stored plan (``params.planId``) executes that plan's decisions once the
+    target objects it read are found unchanged, else fails naming them (``planning.replay``);
+    one given ``params.targetStateHash`` refuses when the plan it makes now reads another
+    state. ``params.reuseDependencies``: dependencies the target has are reused (express)."""
     job = job_service.require_running(session, run.job_id)
     version = package_service.version_by_snapshot(session, job.snapshot_id)
     if version is None:
@@ -89,7 +92,21 @@ def run_import(
     type_ctx = TypeContext(org_id=job.org_id, tenant=principal.org.tenant_id)
     engine = ImportRun(rt, run, session, job, version, sandbox, type_ctx, update=update)
     engine.principal = principal
-    engine.plan_import(pairs(session, job, sandbox))
+    if job.params.get("planId"):
+        decisions = planning.replay(session, rt, job, version, engine.manifest, sandbox, type_ctx)
+    else:
+        decisions = planning.decide(
+            session,
+            rt.types,
+            engine.manifest,
+            sandbox,
+            type_ctx,
+            pairs=pairs(session, job, sandbox),
+            update=update,
+            reuse_dependencies=bool(job.params.get("reuseDependencies")),
+            stamp=engine.stamp,
+        )
+    engine.use(decisions)
     engine.check_permissions()
     engine.execute()
     job_service.succeed(job, engine.result())
@@ -114,15 +131,10 @@ class ImportRun:
         self.sandbox, self.type_ctx, self.update = sandbox, type_ctx, update
         self.types = rt.types
         self.manifest = snapshot.read_manifest(rt.blobs, version)
-        self.full = self.manifest.get("packageType") == PackageType.FULL
-        source_tenant = self.manifest.get("tenantId") or type_ctx.tenant
         # Another org's package: its XDM content moves to this org's tenant.
-        self.tenant = (
-            TenantRewriter(source_tenant, type_ctx.tenant)
-            if source_tenant != type_ctx.tenant
-            else None
-        )
+        self.tenant = transform.tenant_rewriter(self.manifest, type_ctx.tenant)
         self.stamp = now_ms()
+        self.run = run
         self.completed = run.progress.completed
         self.failed = run.progress.failed
         self.plan = Plan()
@@ -139,31 +151,13 @@ class ImportRun:
         self.overwrites: list[tuple[Step, ObjectRow, registry_service.Prepared]] = []
 
     # -- planning -------------------------------------------------------------------------
-    def plan_import(self, alternatives: dict[str, str]) -> None:
-        artifacts = self.manifest["artifacts"]
-        reuse_types = {t.name for t in self.types.all() if t.reuse_by_title}
-        target_titles: dict[Key, str] = {}
-        for type_name, object_id, title in registry_service.with_titles(
-            self.session, self.sandbox.id, {a["title"] for a in artifacts}
-        ):
-            self.taken.add((type_name, title))
-            if type_name in reuse_types:
-                target_titles.setdefault((type_name, title), object_id)
-        codes = {a["id"] for a in artifacts if a["type"] == "ID_NAMESPACE"}
-        existing = registry_service.types_of_ids(self.session, self.sandbox.id, codes)
-        in_package = {a["id"] for a in artifacts}
-        self.plan = make_plan(
-            self.manifest,
-            self.types,
-            self.type_ctx,
-            full=self.full,
-            alternatives={k: v for k, v in alternatives.items() if k in in_package},
-            target_titles=target_titles,
-            target_codes={i for t, i in existing if t == "ID_NAMESPACE"},
-            descend_substituted=self.update,
-        )
+    def use(self, decisions: planning.Decisions) -> None:
+        """Take the planner's decisions (``importer/planning.py``)."""
+        self.plan = decisions.plan
+        self.taken = set(decisions.taken)
         self.id_map = self.plan.id_map()
         self.known_targets = {(k[0], tgt) for k, tgt in self.id_map.items()}
+        self.run.progress.planned = planning.planned_counts(self.plan)
         if self.update:
             paired = [s.target_id for s in self.plan.steps.values() if s.action == "SUBSTITUTE"]
             self.targets = {
@@ -266,25 +260,23 @@ class ImportRun:
         except Exception as exc:
             self._fail_artifact(step, f"{type(exc).__name__}: {exc}")
 
-    def _rewrite(
-        self, step: Step, definition: dict[str, Any]
-    ) -> tuple[dict[str, Any], list[Reference] | None]:
-        """References mapped to the target's ids, the tenant moved if it differs, own id set.
-        The references come back when still valid (``None``: extract them again)."""
-        atype = self.types.get(step.type)
-        assert step.target_id is not None
-        new, refs = atype.rewrite_with_refs(definition, self.id_map)
-        if self.tenant is not None:
-            new = self.tenant.document(new)
-            return atype.with_id(new, step.target_id, self.type_ctx), None
-        return atype.with_id(new, step.target_id, self.type_ctx), refs
-
     def _prepare(self, step: Step, definition: dict[str, Any]) -> registry_service.Prepared:
         atype = self.types.get(step.type)
-        new, refs = self._rewrite(step, atype.import_rules(definition))
         assert step.target_id is not None
+        new, refs = transform.rewrite(
+            atype,
+            atype.import_rules(definition),
+            step.target_id,
+            self.id_map,
+            self.tenant,
+            self.type_ctx,
+        )
         title = atype.title(new, step.target_id)
-        if (step.type, title) in self.taken:
+        if step.new_title is not None:  # the plan's title (its own was taken)
+            if step.new_title != title:
+                new = atype.retitle(new, step.new_title)
+            self.taken.add((step.type, step.new_title))
+        elif (step.type, title) in self.taken:
             suffixed, n = f"{title}_{self.stamp}", 2
             while (step.type, suffixed) in self.taken:
                 suffixed, n = f"{title}_{self.stamp}_{n}", n + 1
@@ -308,15 +300,9 @@ class ImportRun:
                 step,
                 f"{step.type} '{step.target_id}' is no longer in sandbox '{self.sandbox.name}'",
             )
-        new, refs = self._rewrite(step, definition)
-        for key in KEPT_ON_UPDATE:
-            if key in row.definition:
-                new[key] = row.definition[key]
-            else:
-                new.pop(key, None)
-        title = atype.title(new, row.object_id)
-        if title != row.title and (step.type, title) in self.taken:
-            new = atype.retitle(new, row.title)  # another object has that title: keep ours
+        new, refs = transform.updated(
+            atype, definition, row, self.id_map, self.tenant, self.type_ctx, self.taken
+        )
         if new == row.definition:  # most paired objects: nothing to validate or write
             self.completed.append(
                 task(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_tooling.errors import BadRequest, Conflict
+from sandbox_tooling.errors import BadRequest, Conflict, NotFound
 
 
 class TargetSandboxNotFound(BadRequest):
@@ -37,3 +37,18 @@ class TargetSandboxGone(Conflict):
 
 class SnapshotGone(Conflict):
     """The package version the job imports was deleted after the job was submitted."""
+
+
+class PlanNotFound(NotFound):
+    """No import plan of that id in the caller's org."""
+
+    def __init__(self, plan_id: str) -> None:
+        super().__init__(f"planId: no plan '{plan_id}' in the caller's org")
+
+
+class PlanMismatch(BadRequest):
+    """The request does not fit the plan it names (package, target, kind or mappings)."""
+
+
+class PlanExpired(Conflict):
+    """The plan is older than a day; plan again."""

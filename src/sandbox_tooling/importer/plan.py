@@ -3,7 +3,9 @@
 * ``SUBSTITUTE``: mapped in ``alternatives``; the target object is used, nothing created.
 * ``EXISTS``: an identity namespace whose code the target already has.
 * ``REUSE``: a type reused by title (schemas, field groups, data types, audiences) whose
-  title the target already has (PARTIAL packages only).
+  title the target already has (PARTIAL packages only); with ``reuse_dependencies`` (express
+  copy), any dependency of a type and title the target has (of a type that may be a root:
+  descriptors and mapping sets travel with the objects using them).
 * ``CREATE``: a new object with a new native id.
 * ``SKIP``: needed only by objects that are substituted or reused: not created (no orphans).
 
@@ -34,6 +36,8 @@ class Step:
     action: Action = "SKIP"
     target_id: str | None = None
     parent: Key | None = None
+    #: A created object whose title is taken in the target gets this title instead.
+    new_title: str | None = None
 
 
 @dataclass
@@ -58,10 +62,13 @@ def make_plan(
     target_titles: Mapping[Key, str],
     target_codes: set[str],
     descend_substituted: bool = False,
+    reuse_dependencies: bool = False,
 ) -> Plan:
     """``target_titles``: ``(type, title) -> existing id``; ``target_codes``: namespace codes.
     ``descend_substituted``: an update visits the dependencies of paired objects too (they
-    are updated or created), where an import leaves them alone."""
+    are updated or created), where an import leaves them alone. ``reuse_dependencies``: a
+    dependency (not a root) of any type is reused when its type and title exist in the
+    target (express copy)."""
     plan = Plan()
     for art in manifest["artifacts"]:
         key = (art["type"], art["id"])
@@ -76,13 +83,25 @@ def make_plan(
     else:
         plan.roots = [(a["type"], a["id"]) for a in manifest["rootArtifacts"]]
 
+    roots = set(plan.roots)
+
+    def reusable(step: Step) -> bool:
+        if full or (step.type, step.title) not in target_titles:
+            return False
+        atype = types.get(step.type)
+        if atype.reuse_by_title:
+            return True
+        # Objects that travel with the ones using them (descriptors, mapping sets) are never
+        # taken from another object.
+        return reuse_dependencies and atype.root_allowed and (step.type, step.id) not in roots
+
     def decide(step: Step) -> None:
         atype = types.get(step.type)
         if step.id in alternatives:
             step.action, step.target_id = "SUBSTITUTE", alternatives[step.id]
         elif step.type == "ID_NAMESPACE" and step.id in target_codes:
             step.action, step.target_id = "EXISTS", step.id
-        elif not full and atype.reuse_by_title and (step.type, step.title) in target_titles:
+        elif reusable(step):
             step.action, step.target_id = "REUSE", target_titles[(step.type, step.title)]
         else:
             step.action = "CREATE"

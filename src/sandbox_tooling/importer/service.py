@@ -19,13 +19,21 @@ from sandbox_tooling.importer import similarity
 from sandbox_tooling.importer.errors import (
     InvalidMapping,
     NotAnImport,
+    PlanExpired,
     RollbackRefused,
     TargetSandboxNotFound,
 )
 from sandbox_tooling.importer.schemas import Alternative, ImportRequest
 from sandbox_tooling.job import service as job_service
-from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
-from sandbox_tooling.models.enums import JobStatus, JobType, PackageType, RequestType, TaskStatus
+from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox, StoredPlan
+from sandbox_tooling.models.enums import (
+    JobStatus,
+    JobType,
+    PackageType,
+    PlanKind,
+    RequestType,
+    TaskStatus,
+)
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.registry import service as registry_service
@@ -211,7 +219,22 @@ def submit_import(
     alternatives = body.alternatives or {}
     if alternatives and pkg.package_type == PackageType.FULL:
         raise InvalidMapping("alternatives: a FULL package creates every object anew")
-    checked = check_mappings(session, rt, version, sandbox, alternatives, "alternatives")
+    params: dict[str, Any] = {}
+    if body.plan_id is not None:
+        plan, version = applied_plan(
+            session,
+            principal,
+            pkg,
+            body.plan_id,
+            kind=PlanKind.IMPORT,
+            target=sandbox.name,
+            mappings=body.alternatives,
+            field="alternatives",
+        )
+        checked = plan.request.get("alternatives", {})
+        params["planId"] = plan.id
+    else:
+        checked = check_mappings(session, rt, version, sandbox, alternatives, "alternatives")
     job = target_job(
         session,
         principal,
@@ -221,9 +244,41 @@ def submit_import(
         job_type=JobType.NEW,
         name=body.name,
         description=body.description,
-        params={"alternatives": checked},
+        params={"alternatives": checked, **params},
     )
     return pkg, job
+
+
+def applied_plan(
+    session: Session,
+    principal: Principal,
+    pkg: Package,
+    plan_id: str,
+    *,
+    kind: PlanKind,
+    target: str,
+    mappings: dict[str, Alternative] | None,
+    field: str,
+) -> tuple[StoredPlan, PackageVersion]:
+    """The stored plan an import or update names in ``planId``, and the version it planned."""
+    from sandbox_tooling.importer import planning
+
+    plan = planning.plan_for_apply(
+        session,
+        principal,
+        plan_id,
+        kind=kind,
+        package_id=pkg.id,
+        target=target,
+        mappings=None
+        if mappings is None
+        else {k: {"id": v.id, "type": v.type} for k, v in mappings.items()},
+        field=field,
+    )
+    version = package_service.version_by_snapshot(session, plan.snapshot_id)
+    if version is None or version.package_id != pkg.id:
+        raise PlanExpired(f"planId: the version plan {plan_id} was made for is gone; plan again")
+    return plan, version
 
 
 def check_mappings(
@@ -240,6 +295,19 @@ def check_mappings(
         return {}
     manifest = snapshot.read_manifest(rt.blobs, version)
     in_package = {a["id"]: a["type"] for a in manifest["artifacts"]}
+    return check_mappings_in(session, in_package, sandbox, mappings, field)
+
+
+def check_mappings_in(
+    session: Session,
+    in_package: dict[str, str],
+    sandbox: Sandbox,
+    mappings: dict[str, Alternative],
+    field: str,
+) -> dict[str, dict[str, str]]:
+    """``check_mappings`` against the artifacts ``in_package`` (id -> type)."""
+    if not mappings:
+        return {}
     existing = registry_service.types_of_ids(session, sandbox.id, [m.id for m in mappings.values()])
     for source_id, alt in mappings.items():
         where = f"{field}.{source_id}"
@@ -335,9 +403,13 @@ def rollback_permissions(
         )
 
 
+#: The jobs a rollback undoes: imports and express copies.
+ROLLS_BACK = {(RequestType.IMPORT, JobType.NEW), (RequestType.COPY, JobType.NEW)}
+
+
 def submit_rollback(session: Session, rt: Runtime, principal: Principal, job_id: str) -> Job:
     job = job_service.get_job(session, principal, job_id)
-    if job.request_type != RequestType.IMPORT or job.job_type != JobType.NEW:
+    if (job.request_type, job.job_type) not in ROLLS_BACK:
         raise NotAnImport(
             f"job {job_id} is {job.request_type}/{job.job_type}; only imports roll back"
         )

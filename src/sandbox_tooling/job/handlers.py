@@ -28,6 +28,8 @@ class Progress:
     def __init__(self) -> None:
         self.completed: list[list[Any]] = []
         self.failed: list[list[Any]] = []
+        #: Per artifact type, how many tasks the job plans (an import's total, once planned).
+        self.planned: dict[str, int] = {}
 
 
 @dataclass

@@ -60,11 +60,51 @@ class ObjectKey(ReadModel):
     id: str
 
 
+class DriftedObjectRead(ReadModel):
+    """An object that changed between an import plan and its apply (``change``: added,
+    removed, modified)."""
+
+    sandbox: str
+    type: str
+    id: str
+    title: str
+    change: str
+
+
+class TypeProgress(ReadModel):
+    done: int
+    total: int
+
+
+class ProgressRead(ReadModel):
+    """A running import's progress: tasks done of those planned, in all and per type."""
+
+    done: int
+    total: int
+    types: dict[str, TypeProgress]
+
+    @classmethod
+    def of(cls, progress: Progress) -> ProgressRead:
+        done: dict[str, int] = {}
+        for t in progress.completed:
+            done[t[1]] = done.get(t[1], 0) + 1
+        types = {
+            name: TypeProgress(done=min(done.get(name, 0), total), total=total)
+            for name, total in sorted(progress.planned.items())
+        }
+        return cls(
+            done=sum(t.done for t in types.values()),
+            total=sum(t.total for t in types.values()),
+            types=types,
+        )
+
+
 class JobRead(ReadModel):
     """A job as ``/tools/job/{id}`` shows it; the documented fields, plus what sbx adds:
     ``snapshot`` (publish), ``summary`` and ``createdObjects`` (imports), ``updatedObjects``
     (updates), ``deletedObjects`` (rollbacks), ``rolledBackBy``, ``deltaPackageVersion``
-    (compares) and ``errorMessage`` (failed jobs)."""
+    (compares), ``errorMessage`` (failed jobs), ``driftedObjects`` (an import refused because
+    the target changed since its plan) and ``progress`` (a running import)."""
 
     id: str
     name: str
@@ -100,11 +140,15 @@ class JobRead(ReadModel):
     deleted_objects: list[ObjectKey] | None = Field(default=None, alias="deletedObjects")
     delta_package_version: dict[str, Any] | None = Field(default=None, alias="deltaPackageVersion")
     error_message: str | None = Field(default=None, alias="errorMessage")
+    drifted_objects: list[DriftedObjectRead] | None = Field(default=None, alias="driftedObjects")
+    progress: ProgressRead | None = None
 
     @classmethod
     def of(cls, job: Job, progress: Progress | None = None) -> JobRead:
         result = job.result or {}
+        running = None
         if progress is not None and job.status == JobStatus.IN_PROGRESS:
+            running = ProgressRead.of(progress) if progress.planned else None
             result = {
                 **result,
                 "completedTasks": list(progress.completed),
@@ -156,6 +200,13 @@ class JobRead(ReadModel):
                 deleted_objects=keys("deletedObjects"),
                 delta_package_version=result.get("deltaPackageVersion"),
                 error_message=job.error if job.status == JobStatus.FAILED and job.error else None,
+                drifted_objects=[
+                    DriftedObjectRead(sandbox=a, type=b, id=c, title=d, change=e)
+                    for a, b, c, d, e in result["driftedObjects"]
+                ]
+                if "driftedObjects" in result
+                else None,
+                progress=running,
             ),
         )
 

@@ -3,6 +3,7 @@
 from sandbox_tooling.models.identity import AccessToken, Credential, Org, Role, User, UserRole
 from sandbox_tooling.models.job import Job
 from sandbox_tooling.models.package import Package, PackageVersion
+from sandbox_tooling.models.plan import StoredPlan
 from sandbox_tooling.models.registry import ObjectReference, RegistryObject
 from sandbox_tooling.models.sandbox import Sandbox
 from sandbox_tooling.models.sharing import Handshake, Transfer
@@ -19,6 +20,7 @@ __all__ = [
     "RegistryObject",
     "Role",
     "Sandbox",
+    "StoredPlan",
     "Transfer",
     "User",
     "UserRole",

@@ -78,8 +78,30 @@ JOB_KINDS: frozenset[JobKind] = frozenset(
         (RequestType.VERSION, JobType.UPGRADE),  # save version n+1
         (RequestType.VERSION, JobType.COMPUTE),  # compare
         (RequestType.TRANSFER, JobType.NEW),  # copy a package to another org
+        (RequestType.COPY, JobType.NEW),  # express copy: package, publish and import at once
     }
 )
+
+
+class PlanKind(StrEnum):
+    """What an import plan is for."""
+
+    IMPORT = "IMPORT"  # a new import of a published package
+    UPDATE = "UPDATE"  # an update of the objects an earlier import created
+    EXPRESS = "EXPRESS"  # an express copy (package, publish and import in one job)
+
+
+class PlanAction(StrEnum):
+    """What an import plan does with one artifact."""
+
+    CREATE = "CREATE"  # a new object, with the package's title
+    RENAME = "RENAME"  # a new object whose title is taken in the target: suffixed
+    REUSE = "REUSE"  # an object of the target with the same type and title is used
+    SUBSTITUTE = "SUBSTITUTE"  # mapped to a target object (alternatives, an update's pairs)
+    EXISTS = "EXISTS"  # an identity namespace whose code the target has
+    SKIP = "SKIP"  # needed only by reused or substituted objects: not imported
+    UPDATE = "UPDATE"  # an update writes the new definition over the paired object
+    NO_CHANGE = "NO_CHANGE"  # an update's paired object is already equal
 
 
 class TaskStatus(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -381,9 +381,17 @@ def delete(session: Session, principal: Principal, package_id: str) -> None:
 
 # -- publish ----------------------------------------------------------------------------------
 def publish(
-    session: Session, principal: Principal, package_id: str, expiry_period: int
+    session: Session,
+    principal: Principal,
+    package_id: str,
+    expiry_period: int,
+    *,
+    request_type: RequestType = RequestType.EXPORT,
+    destination_sandbox: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[Package, Job]:
-    """Start publishing: the package goes PUBLISH_IN_PROGRESS and an EXPORT job snapshots it."""
+    """Start publishing: the package goes PUBLISH_IN_PROGRESS and an EXPORT job snapshots it
+    (a COPY job, for an express copy, also imports it into ``destination_sandbox``)."""
     pkg = require(session, principal, package_id, lock=True)
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if expiry_period < 0:
@@ -402,14 +410,15 @@ def publish(
     job = job_service.create_for_package(
         session,
         pkg,
-        request_type=RequestType.EXPORT,
+        request_type=request_type,
         job_type=JobType.NEW,
         name=pkg.name,
         description=pkg.description,
         actor=principal.user_id,
+        destination_sandbox=destination_sandbox,
         snapshot_id=dashed_uuid(),
         package_version=package_version,
-        params={"expiryPeriod": expiry_period},
+        params={"expiryPeriod": expiry_period, **(params or {})},
     )
     return pkg, job
 
@@ -481,8 +490,21 @@ def add_version(
     return row
 
 
-def record_version(session: Session, job: Job, pkg: Package, info: snapshot.SnapshotInfo) -> int:
-    """The job's snapshot becomes the package's next version; the job succeeds with it."""
+def snapshot_summary(version: PackageVersion) -> dict[str, Any]:
+    """What a job that published ``version`` shows of it (``snapshot``)."""
+    return {
+        "snapshotId": version.snapshot_id,
+        "packageVersion": version.package_version,
+        "artifactCount": version.artifact_count,
+        "contentHash": version.content_hash,
+    }
+
+
+def record_version(
+    session: Session, job: Job, pkg: Package, info: snapshot.SnapshotInfo, *, finish: bool = True
+) -> int:
+    """The job's snapshot becomes the package's next version; the job succeeds with it
+    (unless ``finish`` is False: an express copy goes on to import it)."""
     assert job.snapshot_id is not None and job.package_version is not None
     row = add_version(
         session,
@@ -492,20 +514,18 @@ def record_version(session: Session, job: Job, pkg: Package, info: snapshot.Snap
         info=info,
         actor=job.created_by,
     )
-    result = job_service.empty_result()
-    result["snapshot"] = {
-        "snapshotId": job.snapshot_id,
-        "packageVersion": job.package_version,
-        "artifactCount": info.count,
-        "contentHash": info.content_hash,
-    }
-    job_service.succeed(job, result)
+    if finish:
+        result = job_service.empty_result()
+        result["snapshot"] = snapshot_summary(row)
+        job_service.succeed(job, result)
     return row.created_date
 
 
-def finish_publish(session: Session, job_id: str, info: snapshot.SnapshotInfo) -> None:
+def finish_publish(
+    session: Session, job_id: str, info: snapshot.SnapshotInfo, *, finish: bool = True
+) -> None:
     job, pkg = job_package(session, job_id, PackageStatus.PUBLISH_IN_PROGRESS)
-    now = record_version(session, job, pkg, info)
+    now = record_version(session, job, pkg, info, finish=finish)
     pkg.status = PackageStatus.PUBLISHED
     pkg.publish_date = now
     pkg.expiry = now + int(job.params.get("expiryPeriod", 90)) * DAY_MS
@@ -659,3 +679,8 @@ def version_by_snapshot(session: Session, snapshot_id: str | None) -> PackageVer
 
 def latest_version(session: Session, package_id: str) -> PackageVersion | None:
     return repository.latest_version(session, package_id)
+
+
+#: For the domains that make packages of their own (express copy).
+source_sandbox = _source_sandbox
+check_artifacts = _check_artifacts

@@ -55,10 +55,10 @@ def write(
     header: dict[str, Any],
 ) -> SnapshotInfo:
     lines: list[bytes] = []
-    index: list[dict[str, str]] = []
     dumps = orjson.dumps
     sort = orjson.OPT_SORT_KEYS
-    for key in closure.order():
+    order = closure.order()
+    for key in order:
         node = closure.nodes[key]
         obj = node.obj
         atype = types.get(obj.type)
@@ -76,8 +76,6 @@ def write(
                 option=sort,
             )
         )
-        index.append({"id": obj.object_id, "type": obj.type, "title": obj.title})
-    position = {(a["type"], a["id"]): i for i, a in enumerate(index)}
     body = b"\n".join(lines) + (b"\n" if lines else b"")
     content_hash = "sha256:" + hashlib.sha256(body).hexdigest()
     manifest = {
@@ -86,15 +84,28 @@ def write(
         "snapshotId": snapshot_id,
         "packageId": package_id,
         "imsOrgId": org_id,
-        "artifactCount": len(index),
-        "artifacts": index,
-        "edges": [[position[a], position[b]] for a, b in closure.edges()],
+        **graph(closure, order),
         "contentHash": content_hash,
     }
     artifacts_key, manifest_key = keys(org_id, package_id, snapshot_id)
     blobs.put(artifacts_key, body)
     blobs.put(manifest_key, orjson.dumps(manifest))
-    return SnapshotInfo(manifest_key, artifacts_key, content_hash, len(index))
+    return SnapshotInfo(manifest_key, artifacts_key, content_hash, len(order))
+
+
+def graph(closure: Closure, order: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The manifest's ``artifactCount``, index (``artifacts``, dependencies first) and
+    ``edges`` of a closure: what an import plan is made from."""
+    index = []
+    for key in closure.order() if order is None else order:
+        obj = closure.nodes[key].obj
+        index.append({"id": obj.object_id, "type": obj.type, "title": obj.title})
+    position = {(a["type"], a["id"]): i for i, a in enumerate(index)}
+    return {
+        "artifactCount": len(index),
+        "artifacts": index,
+        "edges": [[position[a], position[b]] for a, b in closure.edges()],
+    }
 
 
 def copy(

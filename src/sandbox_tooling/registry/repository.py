@@ -213,6 +213,45 @@ def with_titles(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectState:
+    """What an import plan reads of a target object: enough to notice any change to it."""
+
+    pk: int
+    type: str
+    object_id: str
+    title: str
+    version: int
+    modified_date: int
+
+
+_STATE_COLUMNS = (
+    RegistryObject.pk,
+    RegistryObject.type,
+    RegistryObject.object_id,
+    RegistryObject.title,
+    RegistryObject.version,
+    RegistryObject.modified_date,
+)
+
+
+def states(
+    session: Session, sandbox_id: str, *, titles: Iterable[str], ids: Iterable[str]
+) -> list[ObjectState]:
+    """The objects holding one of ``titles`` or one of ``ids`` (any type), oldest first."""
+    found: dict[int, ObjectState] = {}
+    for column, values in ((RegistryObject.title, titles), (RegistryObject.object_id, ids)):
+        for part in chunks(sorted(set(values))):
+            rows = session.execute(
+                select(*_STATE_COLUMNS).where(
+                    RegistryObject.sandbox_id == sandbox_id, column.in_(part)
+                )
+            )
+            for row in rows:
+                found.setdefault(row[0], ObjectState(*row))
+    return [found[pk] for pk in sorted(found)]
+
+
 def state_of(
     session: Session, sandbox_id: str, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, int, int]]:

@@ -27,13 +27,13 @@ from sandbox_tooling.registry.errors import (
     ObjectNotFound,
     SandboxHeaderNotFound,
 )
-from sandbox_tooling.registry.repository import ObjectRow
+from sandbox_tooling.registry.repository import ObjectRow, ObjectState
 from sandbox_tooling.sandbox import service as sandbox_service
 
 if TYPE_CHECKING:
     from sandbox_tooling.runtime import Runtime
 
-__all__ = ["ObjectRow"]
+__all__ = ["ObjectRow", "ObjectState"]
 
 
 @dataclass
@@ -342,6 +342,14 @@ def definitions_by_pks(session: Session, pks: Iterable[int]) -> dict[int, dict[s
 
 def ids_by_pks(session: Session, pks: Iterable[int]) -> dict[int, str]:
     return repository.ids_by_pks(session, pks)
+
+
+def states(
+    session: Session, sandbox_id: str, *, titles: Iterable[str], ids: Iterable[str]
+) -> list[ObjectState]:
+    """The objects holding one of ``titles`` or one of ``ids`` (any type), oldest first,
+    with their version and modification date (what an import plan reads)."""
+    return repository.states(session, sandbox_id, titles=titles, ids=ids)
 
 
 def state_of(

@@ -30,6 +30,7 @@ class UpdateRequest(Strict):
     overwrite_mappings: dict[str, Alternative] | None = Field(
         default=None, alias="overwriteMappings"
     )
+    plan_id: str | None = Field(default=None, alias="planId", min_length=1, max_length=64)
 
 
 # -- read models ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,14 @@ from sandbox_tooling.job import repository as job_repository
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.ids import dashed_uuid
 from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
-from sandbox_tooling.models.enums import Capability, JobStatus, JobType, PackageStatus, RequestType
+from sandbox_tooling.models.enums import (
+    Capability,
+    JobStatus,
+    JobType,
+    PackageStatus,
+    PlanKind,
+    RequestType,
+)
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package import snapshot
 from sandbox_tooling.version.errors import (
@@ -175,9 +182,24 @@ def submit_update(
         session, principal, dest.name, "destinationSandbox.name"
     )
     principal.require("Package", "manage", sandbox.name)
-    mappings = import_service.check_mappings(
-        session, rt, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
-    )
+    params: dict[str, Any] = {}
+    if body.plan_id is not None:
+        plan, version = import_service.applied_plan(
+            session,
+            principal,
+            pkg,
+            body.plan_id,
+            kind=PlanKind.UPDATE,
+            target=sandbox.name,
+            mappings=body.overwrite_mappings,
+            field="overwriteMappings",
+        )
+        mappings = plan.request.get("overwriteMappings", {})
+        params["planId"] = plan.id
+    else:
+        mappings = import_service.check_mappings(
+            session, rt, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
+        )
     return import_service.target_job(
         session,
         principal,
@@ -187,7 +209,7 @@ def submit_update(
         job_type=JobType.UPDATE,
         name=body.name,
         description=body.description,
-        params={"overwriteMappings": mappings},
+        params={"overwriteMappings": mappings, **params},
     )
 
 

@@ -1,0 +1,1 @@
+"""Express copy: package, publish and import in one job."""
