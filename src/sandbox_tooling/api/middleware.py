@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sandbox_tooling.kit.inputcheck import check_json, text_problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+#: Bodies that are files, not JSON (package files): the JSON content-type rule does not apply.
+BINARY_TYPES = ("application/zip", "application/octet-stream")
 #: Longest request target (path and query, as sent) accepted; longer ones get 414.
 MAX_URL_BYTES = 8192
 
@@ -49,7 +51,12 @@ class BodyGuard:
         body = b"".join(chunks)
         path: str = scope["path"]
         ctype = headers.get("content-type", "")
-        if body.strip() and path.startswith("/data/") and "json" not in ctype.lower():
+        if (
+            body.strip()
+            and path.startswith("/data/")
+            and "json" not in ctype.lower()
+            and not ctype.lower().startswith(BINARY_TYPES)
+        ):
             await self._reply(
                 send,
                 400,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any, get_args
 
-from fastapi import Body, Query, Request
+from fastapi import Body, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
 from sandbox_tooling.api.deps import (
     CurrentPrincipal,
@@ -15,7 +17,7 @@ from sandbox_tooling.api.deps import (
     list_query,
     writes,
 )
-from sandbox_tooling.api.responses import errors
+from sandbox_tooling.api.responses import AUTHENTICATED, errors
 from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.schemas import JobListItem, ToolsEnvelope
@@ -29,6 +31,7 @@ from sandbox_tooling.models.enums import (
     RequestType,
     Visibility,
 )
+from sandbox_tooling.package import archive, snapshot
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package.schemas import (
     ChildRead,
@@ -229,3 +232,83 @@ def get_job(
     """Job details, updated live while it runs."""
     job = job_service.get_job(session, principal, job_id)
     return ToolsEnvelope.of(job, rt.jobs.progress(job.id))
+
+
+class PackageFileResponse(StreamingResponse):
+    media_type = archive.MEDIA_TYPE
+
+
+_FILE_CONTENT = {archive.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}
+
+
+def _json_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses of a route whose answer is a file: FastAPI would describe them
+    in the route's media type, so they are spelled out as JSON here."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status, spec in {**AUTHENTICATED, **errors(*statuses)}.items():
+        models = get_args(spec["model"]) or (spec["model"],)
+        refs = [{"$ref": f"#/components/schemas/{m.__name__}"} for m in models]
+        schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
+        out[status] = {
+            "description": spec["description"],
+            "content": {"application/json": {"schema": schema}},
+        }
+    return out
+
+
+@router.get(
+    "/packages/{package_id}/file",
+    response_class=PackageFileResponse,
+    responses={
+        200: {"content": _FILE_CONTENT, "description": "The package file (a zip archive)"},
+        **_json_errors(404, 409),
+    },
+)
+def download_file(
+    package_id: str,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    version: Annotated[
+        int | None,
+        Query(description="The package version (default: the latest).", ge=0, le=2**31 - 1),
+    ] = None,
+) -> PackageFileResponse:
+    """A published version of the package as one portable file (zip: ``sbx-package.json``,
+    ``manifest.json``, ``artifacts.jsonl``; secrets stay placeholders), streamed."""
+    export = package_service.export_file(session, rt, principal, package_id, version)
+    artifacts = snapshot.open_artifacts(rt.blobs, export.version)
+
+    def body() -> Iterator[bytes]:
+        with artifacts:
+            yield from archive.stream(export.header, export.manifest, artifacts)
+
+    return PackageFileResponse(
+        body(),
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body as sent (bounded by ``SBX_MAX_BODY_BYTES`` before it gets here)."""
+    return await request.body()
+
+
+@router.post(
+    "/packages/file",
+    response_model=PackageRead,
+    responses=errors(409),
+    openapi_extra={"requestBody": {"required": True, "content": _FILE_CONTENT}},
+)
+def upload_file(
+    data: Annotated[bytes, Depends(raw_body)],
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+) -> PackageRead:
+    """Upload a package file (``Content-Type: application/zip``) into the caller's org: a
+    PUBLISHED package, once the file's hashes and contents are verified (400 naming the
+    check that failed)."""
+    pkg = package_service.import_file(session, rt, principal, data)
+    session.commit()
+    return PackageRead.of(pkg)

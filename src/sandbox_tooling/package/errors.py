@@ -120,3 +120,7 @@ class SourceObjectsMissing(Conflict):
 
 class PackageChanged(Conflict):
     """The package changed (or was deleted) while a job about it ran."""
+
+
+class InvalidPackageFile(BadRequest):
+    """An uploaded package file that is not one, is corrupt, or was altered."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
@@ -25,13 +26,14 @@ from sandbox_tooling.models.enums import (
     RequestType,
     Visibility,
 )
-from sandbox_tooling.package import repository, snapshot
+from sandbox_tooling.package import archive, repository, snapshot
 from sandbox_tooling.package.errors import (
     ActionMismatch,
     ArtifactsNotFound,
     EmptyPackage,
     InvalidArtifacts,
     InvalidExpiry,
+    InvalidPackageFile,
     NotInPackage,
     PackageBusy,
     PackageChanged,
@@ -684,3 +686,117 @@ def latest_version(session: Session, package_id: str) -> PackageVersion | None:
 #: For the domains that make packages of their own (express copy).
 source_sandbox = _source_sandbox
 check_artifacts = _check_artifacts
+
+
+# -- package files ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileExport:
+    """A published version of a package, to be streamed as a package file."""
+
+    filename: str
+    header: bytes
+    manifest: bytes
+    version: PackageVersion
+
+
+def _file_name(name: str, number: int) -> str:
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip("-.")[:100]
+    return f"{slug or 'package'}-v{number}.sbx.zip"
+
+
+def export_file(
+    session: Session, rt: Runtime, principal: Principal, package_id: str, number: int | None
+) -> FileExport:
+    """Version ``number`` (the latest when None) of a package, as a package file."""
+    from sandbox_tooling.version.errors import NoSuchVersion
+
+    principal.require("Package", "view")
+    pkg = require(session, principal, package_id)
+    version = (
+        repository.latest_version(session, pkg.id)
+        if number is None
+        else repository.version_number(session, pkg.id, number)
+    )
+    if version is None:
+        if number is not None and pkg.latest_package_version is not None:
+            raise NoSuchVersion(
+                f"query parameter 'version': package {pkg.id} has no version {number}"
+            )
+        raise PackageNotPublished(f"package {pkg.id} is {pkg.status}; it has no published version")
+    manifest = snapshot.read_manifest_bytes(rt.blobs, version)
+    head = archive.header(orjson.loads(manifest), manifest, pkg.description)
+    return FileExport(_file_name(pkg.name, version.package_version), head, manifest, version)
+
+
+def import_file(session: Session, rt: Runtime, principal: Principal, data: bytes) -> Package:
+    """A package file uploaded into the caller's org: a PUBLISHED package (PRIVATE; the
+    file's name, suffixed ``_<epochMs>`` if taken) whose version 0 is the file's snapshot,
+    verified first. Content of another tenant is moved to the org's when it is imported,
+    as for a package received by transfer."""
+    file = archive.read(data, max_bytes=FILE_SIZE_FACTOR * rt.settings.max_body_bytes)
+    manifest = file.manifest
+    unknown = sorted({a["type"] for a in manifest["artifacts"]} - set(rt.types.names()))
+    if unknown:
+        raise InvalidPackageFile(
+            f"manifest.json.artifacts: artifact types not installed here: {', '.join(unknown)}"
+        )
+    source_org = manifest["imsOrgId"]
+    source_name = manifest["sourceSandbox"]["name"]
+    own = source_org == principal.org_id
+    principal.require("Package", "manage", source_name if own else None)
+    titles = {(a["type"], a["id"]): a["title"] for a in manifest["artifacts"]}
+    roots = (
+        []
+        if manifest["packageType"] == PackageType.FULL
+        else [
+            {"id": r["id"], "type": r["type"], "title": titles[(r["type"], r["id"])]}
+            for r in manifest["rootArtifacts"]
+        ]
+    )
+    now = now_ms()
+    name = str(manifest["packageName"])[:480]
+    if name_taken(session, principal.org_id, name):
+        name = f"{name}_{now}"
+    description = file.header.get("packageDescription")
+    pkg = new_package(
+        session,
+        org_id=principal.org_id,
+        name=name,
+        description=description if isinstance(description, str) else None,
+        package_type=manifest["packageType"],
+        source_sandbox_name=source_name[:256],
+        source_org_id=source_org[:128],
+        tenant_id=manifest["tenantId"][:64],
+        client_id=principal.client_id,
+        actor=principal.user_id,
+        expiry=now + rt.settings.package_expiry_days * DAY_MS,
+        artifacts=roots,
+        status=PackageStatus.PUBLISHED,
+    )
+    snapshot_id = dashed_uuid()
+    info = snapshot.store(
+        rt.blobs,
+        org_id=principal.org_id,
+        package_id=pkg.id,
+        snapshot_id=snapshot_id,
+        artifacts=file.artifacts,
+        manifest={
+            **manifest,
+            "packageVersion": 0,
+            "ownerOrgId": principal.org_id,
+            "origin": {
+                "file": archive.FILE_FORMAT,
+                "imsOrgId": source_org,
+                "packageId": manifest.get("packageId"),
+                "snapshotId": manifest.get("snapshotId"),
+                "packageVersion": manifest.get("packageVersion"),
+            },
+        },
+    )
+    add_version(session, pkg, number=0, snapshot_id=snapshot_id, info=info, actor=principal.user_id)
+    pkg.version = 0
+    return pkg
+
+
+#: A package file may unpack to this many times ``SBX_MAX_BODY_BYTES`` (zip bombs).
+FILE_SIZE_FACTOR = 4

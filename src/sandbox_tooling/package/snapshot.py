@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -134,6 +134,37 @@ def copy(
         ),
     )
     return SnapshotInfo(manifest_key, artifacts_key, version.content_hash, version.artifact_count)
+
+
+def store(
+    blobs: BlobStore,
+    *,
+    org_id: str,
+    package_id: str,
+    snapshot_id: str,
+    artifacts: bytes,
+    manifest: dict[str, Any],
+) -> SnapshotInfo:
+    """A snapshot from a package file (verified by the caller): the artifacts byte for
+    byte, the manifest as given (with this package's ids)."""
+    artifacts_key, manifest_key = keys(org_id, package_id, snapshot_id)
+    blobs.put(artifacts_key, artifacts)
+    blobs.put(
+        manifest_key,
+        orjson.dumps({**manifest, "packageId": package_id, "snapshotId": snapshot_id}),
+    )
+    return SnapshotInfo(
+        manifest_key, artifacts_key, manifest["contentHash"], int(manifest["artifactCount"])
+    )
+
+
+def read_manifest_bytes(blobs: BlobStore, version: PackageVersion) -> bytes:
+    return blobs.get(version.manifest_key)
+
+
+def open_artifacts(blobs: BlobStore, version: PackageVersion) -> BinaryIO:
+    """The artifacts blob, for streaming it as it is."""
+    return blobs.open(version.artifacts_key)
 
 
 def read_manifest(blobs: BlobStore, version: PackageVersion) -> dict[str, Any]:
