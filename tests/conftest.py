@@ -21,7 +21,7 @@ from sandbox_tooling.db import Base, Database, normalize_url
 from sandbox_tooling.migrate import upgrade
 from sandbox_tooling.runtime import Runtime as AppState
 from sandbox_tooling.runtime import build_runtime
-from tests.helpers import ORG_A, ORG_B, Api, make_api
+from tests.helpers import ORG_A, ORG_B, Api, Credential, credential, live_server, make_api
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +95,22 @@ def api(client: TestClient, state: AppState) -> Api:
 @pytest.fixture
 def api_b(client: TestClient, state: AppState) -> Api:
     return make_api(client, state, ORG_B, "bravo")
+
+
+@pytest.fixture
+def live_url(settings: Settings, state: AppState) -> Iterator[str]:
+    """The app served over HTTP on a free port (for the SDK and the CLI)."""
+    with live_server(create_app(settings, state)) as url:
+        yield url
+
+
+@pytest.fixture
+def cred_a(state: AppState) -> Credential:
+    """An admin credential of org A (tenant ``alpha``), with its secret."""
+    return credential(state, ORG_A, "alpha")
+
+
+@pytest.fixture
+def cred_b(state: AppState) -> Credential:
+    """An admin credential of org B (tenant ``bravo``), with its secret."""
+    return credential(state, ORG_B, "bravo")

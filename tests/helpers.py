@@ -3,10 +3,13 @@ published packages, imports and sandbox listings over that API."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -196,3 +199,63 @@ def concurrently(n: int, call: Callable[[int], Any]) -> list[Any]:
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(run, range(n)))
+
+
+# -- a live server (for clients that speak HTTP: the SDK, the CLI) -----------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free port, in a thread (its lifespan starts the job
+    runner); yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="sbx-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """An API credential of an org's user, with its secret."""
+
+    org_id: str
+    tenant: str
+    client_id: str
+    client_secret: str
+
+
+def credential(
+    state: AppState,
+    org_id: str,
+    tenant: str,
+    user_id: str = "admin@example.com",
+    roles: tuple[str, ...] = ("admin",),
+    create_org: bool = True,
+) -> Credential:
+    with state.db.transaction() as session:
+        if create_org:
+            identity_service.create_org(
+                session, org_id=org_id, name=f"Org {tenant}", region="va7", tenant=tenant
+            )
+        identity_service.create_user(
+            session, org_id=org_id, user_id=user_id, name=None, roles=list(roles)
+        )
+        cred, secret = identity_service.create_credential(session, org_id=org_id, user_id=user_id)
+    return Credential(org_id, tenant, cred.client_id, secret)

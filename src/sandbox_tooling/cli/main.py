@@ -10,14 +10,39 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from sandbox_tooling.cli import (
+    copy,
+    imports,
+    jobs,
+    links,
+    login,
+    objects,
+    packages,
+    sandboxes,
+    transfers,
+    versions,
+)
 from sandbox_tooling.config import get_settings
 from sandbox_tooling.db import Database
 from sandbox_tooling.errors import AppError
 from sandbox_tooling.migrate import upgrade
 
-app = typer.Typer(no_args_is_help=True, help="sbx: a self-hostable Sandbox Tooling service.")
+app = typer.Typer(
+    no_args_is_help=True,
+    help="sbx: a self-hostable Sandbox Tooling service, and its command-line client.",
+)
 admin = typer.Typer(no_args_is_help=True, help="Administer orgs, users, roles and credentials.")
-app.add_typer(admin, name="admin")
+app.add_typer(admin, name="admin", rich_help_panel="Server")
+for _group in (login.app, copy.app):
+    app.registered_commands += _group.registered_commands
+app.add_typer(sandboxes.app, name="sandboxes")
+app.add_typer(objects.app, name="objects")
+app.add_typer(packages.app, name="packages")
+app.add_typer(imports.app, name="import")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(versions.app, name="versions")
+app.add_typer(links.app, name="links")
+app.add_typer(transfers.app, name="transfers")
 console = Console(stderr=True)
 T = TypeVar("T")
 
@@ -46,7 +71,7 @@ def _print(value: Any) -> None:
     print(json.dumps(value, indent=2))
 
 
-@app.command()
+@app.command(rich_help_panel="Server")
 def migrate() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     settings = get_settings()
@@ -59,7 +84,7 @@ def migrate() -> None:
     )
 
 
-@app.command()
+@app.command(rich_help_panel="Server")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,

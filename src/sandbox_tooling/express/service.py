@@ -139,6 +139,7 @@ def submit_copy(
                 f"artifacts: plan {row.id} copies other artifacts (or from another sandbox)"
             )
         params["planId"] = row.id
+        params["alternatives"] = row.request.get("alternatives", {})
     name = body.name or (f"Express copy from {copy.source.name} to {copy.target.name} ({now_ms()})")
     pkg = package_service.create(
         session,

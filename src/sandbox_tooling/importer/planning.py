@@ -136,6 +136,8 @@ class ImportPlan:
     target_objects: list[TargetObject]
     created_date: int
     expiry: int
+    #: The root artifacts ``(type, id)``: the package's, or those an express copy copies.
+    roots: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[PlanAction, int]:
@@ -485,6 +487,7 @@ def plan_of(row: StoredPlan, preflight: Preflight) -> ImportPlan:
         target_objects=[TargetObject(*r) for r in row.reads],
         created_date=row.created_date,
         expiry=row.expiry,
+        roots=[(a["type"], a["id"]) for a in row.request.get("artifacts", [])],
     )
 
 
@@ -546,7 +549,10 @@ def plan_import(
         kind=kind,
         sandbox=sandbox,
         source_name=pkg.source_sandbox_name,
-        request={field: checked},
+        request={
+            field: checked,
+            "artifacts": [{"id": a["id"], "type": a["type"]} for a in manifest["rootArtifacts"]],
+        },
         pairs=pairs,
         stamp=stamp,
         package=pkg,

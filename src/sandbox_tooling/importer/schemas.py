@@ -160,6 +160,11 @@ class PlanStepRead(ReadModel):
     reason: str
 
 
+class ArtifactKey(ReadModel):
+    type: str
+    id: str
+
+
 class TargetObjectRead(ReadModel):
     type: str
     id: str
@@ -188,6 +193,7 @@ class ImportPlanRead(ReadModel):
     preflight: PreflightRead
     creation_allowed: bool = Field(alias="creationAllowed")
     target_objects: list[TargetObjectRead] = Field(alias="targetObjects")
+    root_artifacts: list[ArtifactKey] = Field(alias="rootArtifacts")
     created_date: int = Field(alias="createdDate")
     expiry: int
 
@@ -225,6 +231,7 @@ class ImportPlanRead(ReadModel):
                 )
                 for o in plan.target_objects
             ],
+            root_artifacts=[ArtifactKey(type=t, id=i) for t, i in plan.roots],
             created_date=plan.created_date,
             expiry=plan.expiry,
             **set_fields(
