@@ -46,47 +46,55 @@ class Usage(Exception):
     """A usage problem found by a command itself (exit 2)."""
 
 
-#: The options every client command takes (flag > environment > profile).
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        envvar="SBX_PROFILE",
+        help="Profile saved by 'sbx login' (default: the default profile).",
+        rich_help_panel=CONNECTION,
+    ),
+]
+OutputOpt = Annotated[
+    Output | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table (for people, the default) or json (for scripts: stdout is data).",
+    ),
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(envvar="SBX_URL", help="Service URL.", rich_help_panel=CONNECTION),
+]
+ClientIdOpt = Annotated[
+    str | None,
+    typer.Option(envvar="SBX_CLIENT_ID", help="API client id.", rich_help_panel=CONNECTION),
+]
+ClientSecretOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="SBX_CLIENT_SECRET",
+        help="API client secret.",
+        show_envvar=True,
+        rich_help_panel=CONNECTION,
+    ),
+]
+OrgOpt = Annotated[
+    str | None,
+    typer.Option(envvar="SBX_ORG", help="Org id (…@AdobeOrg).", rich_help_panel=CONNECTION),
+]
+#: The options every client command takes, after the command or before it (flag >
+#: environment > profile).
 COMMON: dict[str, Any] = {
-    "profile": Annotated[
-        str | None,
-        typer.Option(
-            "--profile",
-            "-p",
-            envvar="SBX_PROFILE",
-            help="Profile saved by 'sbx login' (default: the default profile).",
-            rich_help_panel=CONNECTION,
-        ),
-    ],
-    "output": Annotated[
-        Output,
-        typer.Option(
-            "--output", "-o", help="table (for people) or json (for scripts: stdout is data)."
-        ),
-    ],
-    "url": Annotated[
-        str | None,
-        typer.Option(envvar="SBX_URL", help="Service URL.", rich_help_panel=CONNECTION),
-    ],
-    "client_id": Annotated[
-        str | None,
-        typer.Option(envvar="SBX_CLIENT_ID", help="API client id.", rich_help_panel=CONNECTION),
-    ],
-    "client_secret": Annotated[
-        str | None,
-        typer.Option(
-            envvar="SBX_CLIENT_SECRET",
-            help="API client secret.",
-            show_envvar=True,
-            rich_help_panel=CONNECTION,
-        ),
-    ],
-    "org": Annotated[
-        str | None,
-        typer.Option(envvar="SBX_ORG", help="Org id (…@AdobeOrg).", rich_help_panel=CONNECTION),
-    ],
+    "profile": ProfileOpt,
+    "output": OutputOpt,
+    "url": UrlOpt,
+    "client_id": ClientIdOpt,
+    "client_secret": ClientSecretOpt,
+    "org": OrgOpt,
 }
-DEFAULTS: dict[str, Any] = {"output": Output.TABLE}
 
 #: A sandbox option for the commands that work in one (flag > SBX_SANDBOX > profile > prod).
 SandboxOpt = Annotated[
@@ -260,6 +268,30 @@ def _drift_table(ctx: Ctx, exc: TargetDriftedError) -> None:
     ctx.err.print(t)
 
 
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+def root_options(
+    ctx: typer.Context,
+    profile: ProfileOpt = None,
+    output: OutputOpt = None,
+    url: UrlOpt = None,
+    client_id: ClientIdOpt = None,
+    client_secret: ClientSecretOpt = None,
+    org: OrgOpt = None,
+) -> None:
+    """sbx: a self-hostable Sandbox Tooling service, and its command-line client."""
+    ctx.obj = {
+        "profile": profile,
+        "output": output,
+        "url": url,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "org": org,
+    }
+
+
 def command(group: typer.Typer, name: str | None = None, **kw: Any) -> Callable[[F], F]:
     """Register ``func(ctx, ...)`` as a command of ``group`` taking the common options too;
     the SDK's exceptions become the documented exit codes, with the server's detail on
@@ -273,18 +305,16 @@ def command(group: typer.Typer, name: str | None = None, **kw: Any) -> Callable[
             for p in list(sig.parameters.values())[1:]
         ]
         common = [
-            inspect.Parameter(
-                n,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=DEFAULTS.get(n),
-                annotation=a,
-            )
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
             for n, a in COMMON.items()
         ]
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
-            options = {n: kwargs.pop(n) for n in COMMON}
+            # Given after the command, or before it (``sbx -p stage packages list``).
+            root = kwargs.pop("typer_context").find_root().obj or {}
+            options = {n: _first(kwargs.pop(n), root.get(n)) for n in COMMON}
+            options["output"] = options["output"] or Output.TABLE
             ctx: Ctx | None = None
             try:
                 ctx = Ctx(**options)
@@ -315,7 +345,10 @@ def command(group: typer.Typer, name: str | None = None, **kw: Any) -> Callable[
                 if ctx is not None:
                     ctx.close()
 
-        params = own + common
+        context = inspect.Parameter(
+            "typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+        )
+        params = [*own, *common, context]
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in params}
         group.command(name, **kw)(wrapper)

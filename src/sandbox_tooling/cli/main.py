@@ -22,15 +22,12 @@ from sandbox_tooling.cli import (
     transfers,
     versions,
 )
+from sandbox_tooling.cli.context import root_options
 from sandbox_tooling.config import get_settings
 from sandbox_tooling.db import Database
 from sandbox_tooling.errors import AppError
-from sandbox_tooling.migrate import upgrade
 
-app = typer.Typer(
-    no_args_is_help=True,
-    help="sbx: a self-hostable Sandbox Tooling service, and its command-line client.",
-)
+app = typer.Typer(no_args_is_help=True, callback=root_options)
 admin = typer.Typer(no_args_is_help=True, help="Administer orgs, users, roles and credentials.")
 app.add_typer(admin, name="admin", rich_help_panel="Server")
 for _group in (login.app, copy.app):
@@ -48,6 +45,8 @@ T = TypeVar("T")
 
 
 def _database() -> Database:
+    from sandbox_tooling.migrate import upgrade
+
     settings = get_settings()
     url = settings.resolved_database_url()
     upgrade(url)
@@ -74,6 +73,8 @@ def _print(value: Any) -> None:
 @app.command(rich_help_panel="Server")
 def migrate() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
+    from sandbox_tooling.migrate import upgrade
+
     settings = get_settings()
     upgrade(settings.resolved_database_url())
     _print(

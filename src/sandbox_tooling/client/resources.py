@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sandbox_tooling.batch.schemas import BatchRead
 from sandbox_tooling.client.errors import (
     JobFailedError,
     JobTimeoutError,
@@ -33,6 +32,7 @@ from sandbox_tooling.sharing.schemas import BulkCreateRead, HandshakeRead, Trans
 from sandbox_tooling.version.schemas import CompareEnvelope, VersionRead
 
 if TYPE_CHECKING:
+    from sandbox_tooling.batch.schemas import BatchRead
     from sandbox_tooling.client.client import Client
 
 EXIM = "/data/foundation/exim"
@@ -160,6 +160,8 @@ class Objects(_Resource):
         self, items: Iterable[tuple[str, Mapping[str, Any]]], *, sandbox: str | None = None
     ) -> BatchRead:
         """Create many objects of mixed types in one transaction (all or nothing)."""
+        from sandbox_tooling.batch.schemas import BatchRead
+
         body = [{"type": t, "definition": dict(d)} for t, d in items]
         return self._c.call(
             "POST", "/data/foundation/registry/objects:batch", BatchRead, json=body, sandbox=sandbox
