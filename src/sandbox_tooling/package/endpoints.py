@@ -239,6 +239,7 @@ class PackageFileResponse(StreamingResponse):
 
 
 _FILE_CONTENT = {archive.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}
+_UPLOAD_CONTENT = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def _json_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -298,7 +299,8 @@ async def raw_body(request: Request) -> bytes:
     "/packages/file",
     response_model=PackageRead,
     responses=errors(409),
-    openapi_extra={"requestBody": {"required": True, "content": _FILE_CONTENT}},
+    # ``application/zip`` is accepted too (the SDK and the CLI send it).
+    openapi_extra={"requestBody": {"required": True, "content": _UPLOAD_CONTENT}},
 )
 def upload_file(
     data: Annotated[bytes, Depends(raw_body)],
@@ -306,7 +308,8 @@ def upload_file(
     rt: RuntimeDep,
     principal: CurrentPrincipal,
 ) -> PackageRead:
-    """Upload a package file (``Content-Type: application/zip``) into the caller's org: a
+    """Upload a package file (``Content-Type: application/zip`` or
+    ``application/octet-stream``) into the caller's org: a
     PUBLISHED package, once the file's hashes and contents are verified (400 naming the
     check that failed)."""
     pkg = package_service.import_file(session, rt, principal, data)
