@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from sandbox_tooling.importer.planning import DriftedObject, TargetObject, diff, digest
 from sandbox_tooling.runtime import Runtime as AppState
 from tests import factories as f
 from tests.helpers import Api, objects, package, sandbox, submit
@@ -243,3 +244,23 @@ class TestUpdatePlan:
             json={"destinationSandbox": {"name": "dev"}, "planId": plan(api, pid).json()["planId"]},
         )
         assert r.status_code == 400 and r.json()["error"] == "PlanMismatch"
+
+
+class TestDigest:
+    def test_digest_is_order_free_and_sees_every_field(self) -> None:
+        a = TargetObject("REGISTRY_MIXIN", "x", "Loyalty", 1, 10)
+        b = TargetObject("ID_NAMESPACE", "loyaltyId", "Loyalty ID", 1, 11)
+        assert digest([a, b]) == digest([b, a])
+        assert digest([a]) != digest([TargetObject("REGISTRY_MIXIN", "x", "Loyalty", 2, 10)])
+        assert digest([a]) != digest([TargetObject("REGISTRY_MIXIN", "x", "Loyalty", 1, 12)])
+        assert digest([]) != digest([a])
+
+    def test_diff_names_added_removed_and_modified(self) -> None:
+        then = [["T", "a", "A", 1, 1], ["T", "b", "B", 1, 1]]
+        now = [["T", "a", "A", 2, 5], ["T", "c", "C", 1, 1]]
+        assert diff("dev", then, now) == [
+            DriftedObject("dev", "T", "a", "A", "modified"),
+            DriftedObject("dev", "T", "b", "B", "removed"),
+            DriftedObject("dev", "T", "c", "C", "added"),
+        ]
+        assert diff("dev", then, then) == []

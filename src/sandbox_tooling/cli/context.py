@@ -137,8 +137,13 @@ class Ctx:
             self.profile.client_id,
             self.profile.url,
         )
+        # Off a terminal, nothing is wrapped or cut (ids must survive a copy).
         self.out = Console(soft_wrap=True)
+        if not self.out.is_terminal:
+            self.out = Console(soft_wrap=True, width=100_000)
         self.err = Console(stderr=True)
+        if not self.err.is_terminal:
+            self.err = Console(stderr=True, soft_wrap=True, width=100_000)
         self._client: Client | None = None
 
     # -- the client -----------------------------------------------------------------------
@@ -229,7 +234,11 @@ def dump(value: Any) -> Any:
 
 
 def table(*columns: str, title: str | None = None) -> Table:
-    return Table(*columns, title=title, header_style="bold", show_edge=False, pad_edge=False)
+    """A table whose long values wrap (ids are never cut)."""
+    t = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+    for name in columns:
+        t.add_column(name, overflow="fold")
+    return t
 
 
 def artifacts(values: Iterable[str]) -> list[tuple[str, str]]:
@@ -256,7 +265,7 @@ def pairs(values: Iterable[str], option: str) -> dict[str, str]:
 
 # -- the decorator ----------------------------------------------------------------------------
 def fail(ctx: Ctx | None, message: str, code: Exit) -> NoReturn:
-    console = ctx.err if ctx else Console(stderr=True)
+    console = ctx.err if ctx else Console(stderr=True, soft_wrap=True)
     console.print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(code)
 
