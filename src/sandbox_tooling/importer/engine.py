@@ -77,9 +77,8 @@ def run_import(
     gives the source id -> target id substitutions (alternatives, or an update's pairs).
 
     A job given a stored plan (``params.planId``) executes that plan's decisions once the
-    target objects it read are found unchanged, else fails naming them (``planning.replay``);
-    one given ``params.targetStateHash`` refuses when the plan it makes now reads another
-    state. ``params.reuseDependencies``: dependencies the target has are reused (express)."""
+    target objects it read are found unchanged, else fails naming them (``planning.replay``).
+    ``params.reuseDependencies``: dependencies the target has are reused (express copy)."""
     job = job_service.require_running(session, run.job_id)
     version = package_service.version_by_snapshot(session, job.snapshot_id)
     if version is None:
