@@ -159,7 +159,10 @@ class TestJobEvents:
             },
         )
         pid = r.json()["id"]
-        assert api.delete(f"/data/foundation/registry/objects/REGISTRY_SCHEMA/{schema}").status_code == 204
+        assert (
+            api.delete(f"/data/foundation/registry/objects/REGISTRY_SCHEMA/{schema}").status_code
+            == 204
+        )
         assert api.publish(pid)["jobStatus"] == "FAILED"
         (got,) = receiver.wait(1)
         data = got.json()["data"]
@@ -304,9 +307,7 @@ class TestOutbox:
         state.jobs.start()  # the runner's recovery submits the pending delivery job
         receiver.wait(1)
 
-    def test_a_refused_change_emits_nothing(
-        self, api: Api, api_b: Api, receiver: Receiver
-    ) -> None:
+    def test_a_refused_change_emits_nothing(self, api: Api, api_b: Api, receiver: Receiver) -> None:
         hook = register(api_b, receiver.url, ["handshake.approved", "handshake.rejected"])
         created = request_link(api, api_b)
         body = {
