@@ -145,6 +145,11 @@ class TestSandboxesAndObjects:
         ]
         assert all(e["sandboxName"] == "dev" and e["assetId"] == "dev" for e in found)
 
+    def test_the_longest_sandbox_name_is_recorded(self, api: Api) -> None:
+        name = "s" * 255
+        sandbox(api, name)
+        assert one(api, "sandbox.create")["sandboxName"] == name
+
     def test_registry_objects_and_batches(self, api: Api) -> None:
         ns = api.create("ID_NAMESPACE", f.namespace("audited"))
         r = api.put(f"{OBJ}/ID_NAMESPACE/{ns}", json=f.namespace("audited", name="Renamed"))

@@ -97,7 +97,7 @@ def record(
         user_id=user_id,
         client_id=client_id,
         action=action,
-        asset_type=object_type,
+        asset_type=object_type[:64],
         asset_id=object_id[:1024] if object_id is not None else None,
         asset_name=object_name[:512] if object_name is not None else None,
         status=result,

@@ -21,7 +21,7 @@ class AuditEvent(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(128))
     timestamp: Mapped[int] = mapped_column(BigInteger)
-    sandbox_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    sandbox_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
     user_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     action: Mapped[str] = mapped_column(String(64))

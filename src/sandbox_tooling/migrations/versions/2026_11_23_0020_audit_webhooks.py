@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("org_id", sa.String(length=128), nullable=False),
         sa.Column("timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("sandbox_name", sa.String(length=128), nullable=True),
+        sa.Column("sandbox_name", sa.String(length=256), nullable=True),
         sa.Column("user_id", sa.String(length=256), nullable=True),
         sa.Column("client_id", sa.String(length=64), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
