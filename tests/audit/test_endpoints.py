@@ -19,6 +19,7 @@ from sandbox_tooling.sandbox import service as sandbox_service
 from tests import factories as f
 from tests.helpers import ORG_A, Api, make_api, package, run_import, sandbox
 from tests.sharing.helpers import T, link, wait_transfer
+from tests.version import helpers as version_helpers
 
 AUDIT = "/data/foundation/audit/events"
 P = "/data/foundation/exim/packages"
@@ -127,6 +128,24 @@ class TestPackages:
             assert e["details"]["destinationSandbox"]["name"] == "dev"
         assert one(api, "import.finish")["assetId"] == imported["id"]
         assert one(api, "rollback.submit")["details"]["importJobId"] == imported["id"]
+
+    def test_versions_compares_and_updates(self, api: Api) -> None:
+        sandbox(api, "dev")
+        schema = api.create("REGISTRY_SCHEMA", f.schema())
+        pid = package(api, [("REGISTRY_SCHEMA", schema)])
+        run_import(api, pid, "dev")
+        saved = version_helpers.save(api, pid)
+        compared = version_helpers.compare(api, pid, triggerNew=True, targetSandbox="dev")
+        updated = version_helpers.update(api, pid, "dev")
+        for action, job, where in (
+            ("version", saved, "prod"),
+            ("compare", compared, "prod"),
+            ("update", updated, "dev"),
+        ):
+            submitted, finished = one(api, f"{action}.submit"), one(api, f"{action}.finish")
+            assert submitted["assetId"] == finished["assetId"] == job["id"]
+            assert submitted["sandboxName"] == finished["sandboxName"] == where, action
+            assert finished["status"] == "Success"
 
 
 class TestSandboxesAndObjects:

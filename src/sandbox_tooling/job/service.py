@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, object_session
 
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import repository
 from sandbox_tooling.job.errors import JobNotFound, JobNotRunning
@@ -247,8 +248,7 @@ def _finished(job: Job) -> None:
     session = object_session(job)
     if session is None:  # pragma: no cover - jobs are always ended inside a session
         raise RuntimeError(f"job {job.id} ended outside a session")
-    # Imported here: both domains create rows through services that import this module.
-    from sandbox_tooling.audit import service as audit_service
+    # Imported here: the webhook service creates its delivery jobs through this module.
     from sandbox_tooling.webhook import service as webhook_service
 
     audit_service.job_finished(session, job)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -30,10 +30,10 @@ class Outgoing:
 
     url: str
     body: bytes
-    secret: str
-    event: str
-    delivery_id: str
-    webhook_id: str
+    secret: str = field(repr=False)
+    event: str = ""
+    delivery_id: str = ""
+    webhook_id: str = ""
 
 
 @dataclass(frozen=True)
