@@ -24,16 +24,16 @@ RESPONSE_EXCERPT = 1024
 USER_AGENT = f"sbx-webhooks/{__version__}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outgoing:
     """A delivery to attempt: the endpoint, the exact body, what signs it."""
 
     url: str
     body: bytes
     secret: str = field(repr=False)
-    event: str = ""
-    delivery_id: str = ""
-    webhook_id: str = ""
+    event: str
+    delivery_id: str
+    webhook_id: str
 
 
 @dataclass(frozen=True)
