@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_package_artifacts: int = 1_000
     max_closure_size: int = 500_000
 
+    log_level: str = "INFO"
+
     job_workers: int = 2
     job_max_attempts: int = 3
     job_sweep_seconds: float = 5.0
