@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Plain ``postgresql://user@host:port/db``; the driver is ours to choose. Empty: SQLite.
     database_url: str = ""
     blob_dir: Path | None = None
+    # ``s3://bucket/prefix`` for an S3-compatible store; empty: the local directory.
+    blob_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
 
     token_ttl_seconds: int = 86_400
     max_body_bytes: int = 50 * 1024 * 1024
@@ -34,6 +38,8 @@ class Settings(BaseSettings):
     package_expiry_days: int = 90
     max_package_artifacts: int = 1_000
     max_closure_size: int = 500_000
+
+    log_level: str = "INFO"
 
     job_workers: int = 2
     job_max_attempts: int = 3
