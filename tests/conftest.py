@@ -7,12 +7,14 @@ server on which a throw-away database is created for the run. Unset: SQLite in a
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from moto.server import ThreadedMotoServer
 from sqlalchemy import create_engine, text
 
 from sandbox_tooling.api.app import create_app
@@ -72,6 +74,14 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         blob_dir=tmp_path / "blobs",
         job_sweep_seconds=0.2,
         max_body_bytes=2 * 1024 * 1024,
+        # Webhooks reach only the loopback servers the tests start (tests/webhook/conftest.py),
+        # and retry fast.
+        webhook_allowed_hosts=["127.0.0.1"],
+        webhook_allow_loopback=True,
+        webhook_max_attempts=3,
+        webhook_retry_base_seconds=0.05,
+        webhook_retry_max_seconds=1.0,
+        webhook_timeout_seconds=5.0,
     )
 
 
@@ -114,3 +124,19 @@ def cred_a(state: AppState) -> Credential:
 def cred_b(state: AppState) -> Credential:
     """An admin credential of org B (tenant ``bravo``), with its secret."""
     return credential(state, ORG_B, "bravo")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 server for the whole run; credentials are moto's dummies."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
+        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        yield f"http://127.0.0.1:{port}"
+    server.stop()

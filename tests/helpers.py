@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 from fastapi.testclient import TestClient
 
 from sandbox_tooling.identity import repository as identity_repository
@@ -259,3 +260,9 @@ def credential(
         )
         cred, secret = identity_service.create_credential(session, org_id=org_id, user_id=user_id)
     return Credential(org_id, tenant, cred.client_id, secret)
+
+
+def make_bucket(endpoint: str, name: str) -> Any:
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+    return client

@@ -10,14 +10,16 @@ from fastapi import Depends, FastAPI
 
 from sandbox_tooling import __version__
 from sandbox_tooling.api import errors
-from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash, UrlGuard
+from sandbox_tooling.api.middleware import BodyGuard, Observe, TrailingSlash, UrlGuard
 from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.api.query import check_request
+from sandbox_tooling.audit.endpoints import router as audit_router
 from sandbox_tooling.batch.endpoints import router as batch_router
 from sandbox_tooling.config import Settings
 from sandbox_tooling.express.endpoints import router as express_router
 from sandbox_tooling.identity.endpoints import router as identity_router
 from sandbox_tooling.importer.endpoints import router as import_router
+from sandbox_tooling.ops.endpoints import router as ops_router
 from sandbox_tooling.package.endpoints import router as package_router
 from sandbox_tooling.registry.endpoints import router as registry_router
 from sandbox_tooling.runtime import Runtime, build_runtime
@@ -25,6 +27,7 @@ from sandbox_tooling.sandbox.endpoints import router as sandbox_router
 from sandbox_tooling.schemaregistry.endpoints import router as schemaregistry_router
 from sandbox_tooling.sharing.endpoints import router as sharing_router
 from sandbox_tooling.version.endpoints import router as version_router
+from sandbox_tooling.webhook.endpoints import router as webhook_router
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     app.add_middleware(UrlGuard)
+    app.add_middleware(Observe)
+    app.include_router(ops_router)
     app.include_router(identity_router)
     app.include_router(sandbox_router)
     app.include_router(registry_router)
@@ -64,4 +69,6 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(import_router)
     app.include_router(version_router)
     app.include_router(sharing_router)
+    app.include_router(webhook_router)
+    app.include_router(audit_router)
     return app

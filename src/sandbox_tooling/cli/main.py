@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from sandbox_tooling.cli import (
     copy,
@@ -26,6 +25,7 @@ from sandbox_tooling.cli.context import root_options
 from sandbox_tooling.config import get_settings
 from sandbox_tooling.db import Database
 from sandbox_tooling.errors import AppError
+from sandbox_tooling.kit import logs
 
 app = typer.Typer(no_args_is_help=True, callback=root_options)
 admin = typer.Typer(no_args_is_help=True, help="Administer orgs, users, roles and credentials.")
@@ -40,7 +40,6 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(versions.app, name="versions")
 app.add_typer(links.app, name="links")
 app.add_typer(transfers.app, name="transfers")
-console = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -117,11 +116,20 @@ def serve(
                     (cred, identity_service.mint_token(session, row, settings.token_ttl_seconds))
                 )
         _announce(host, port, tokens)
-    console.print(
-        f"[bold]sbx[/bold] listening on http://{host}:{port}  "
-        f"(database: {db.engine.dialect.name}; OpenAPI: /docs)"
+    # Human words on standard output; the log (standard error) is JSON lines only.
+    print(
+        f"sbx listening on http://{host}:{port}  "
+        f"(database: {db.engine.dialect.name}; OpenAPI: /docs)",
+        flush=True,
     )
-    uvicorn.run(create_app(settings, rt), host=host, port=port, log_level="info")
+    logs.configure(settings.log_level)
+    uvicorn.run(
+        create_app(settings, rt),
+        host=host,
+        port=port,
+        log_config=None,  # sbx's JSON logging (kit/logs.py) stays in place
+        access_log=False,  # one structured access line per request comes from the app
+    )
 
 
 def _announce(host: str, port: int, tokens: list[Any]) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from sandbox_tooling.audit import service as audit_service
+from sandbox_tooling.audit.service import Actor
 from sandbox_tooling.identity import errors, repository
 from sandbox_tooling.identity.errors import (
     IdentityExists,
@@ -21,6 +23,7 @@ from sandbox_tooling.identity.errors import (
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
 from sandbox_tooling.models import AccessToken, Credential, Org, Role, User, UserRole
+from sandbox_tooling.models.enums import AuditAction, AuditStatus
 from sandbox_tooling.sandbox import service as sandbox_service
 
 ORG_ID = re.compile(r"^[A-Za-z0-9]{1,64}@AdobeOrg$")
@@ -45,6 +48,9 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
     "Sources": ("read", "write", "delete"),
     "Policy": ("read", "write", "delete"),
     "Journey": ("read", "write", "delete"),
+    # beyond Adobe's list: reading the audit log, and the org's webhooks
+    "Audit": ("read",),
+    "Webhook": ("view", "manage"),
 }
 
 
@@ -171,6 +177,17 @@ def create_user(
     for role in role_rows:
         session.add(UserRole(user_pk=user.pk, role_pk=role.pk))
     session.flush()
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=None,
+        action=AuditAction.USER_CREATE,
+        sandbox=None,
+        object_type="User",
+        object_id=user_id,
+        object_name=user.name,
+        details={"roles": [r.name for r in role_rows]},
+    )
     return user
 
 
@@ -238,6 +255,16 @@ def create_role(
     )
     session.add(role)
     session.flush()
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=None,
+        action=AuditAction.ROLE_CREATE,
+        sandbox=None,
+        object_type="Role",
+        object_id=name,
+        details={"permissions": parsed, "sandboxes": role.sandboxes},
+    )
     return role
 
 
@@ -247,6 +274,16 @@ def assign_role(session: Session, *, org_id: str, user_id: str, role: str) -> tu
     if not repository.has_role(session, user.pk, role_row.pk):
         session.add(UserRole(user_pk=user.pk, role_pk=role_row.pk))
         session.flush()
+        audit_service.record(
+            session,
+            org_id=org_id,
+            actor=None,
+            action=AuditAction.ROLE_ASSIGN,
+            sandbox=None,
+            object_type="User",
+            object_id=user_id,
+            details={"role": role},
+        )
     return user, role_row
 
 
@@ -262,6 +299,16 @@ def create_credential(session: Session, *, org_id: str, user_id: str) -> tuple[C
     )
     session.add(cred)
     session.flush()
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=None,
+        action=AuditAction.CREDENTIAL_CREATE,
+        sandbox=None,
+        object_type="Credential",
+        object_id=cred.client_id,
+        details={"user": user_id},
+    )
     return cred, secret
 
 
@@ -278,9 +325,26 @@ def principal_for(session: Session, org_id: str, user_id: str, client_id: str = 
 def issue_token(
     session: Session, *, client_id: str, client_secret: str, ttl_seconds: int
 ) -> tuple[str, int]:
-    """Exchange client credentials for a bearer token (client_credentials grant)."""
+    """Exchange client credentials for a bearer token (client_credentials grant). Both a
+    sign-in and a wrong secret for a known client are audited (the endpoint commits the
+    failure's event too); an unknown client belongs to no org's log."""
     cred = repository.get_credential(session, client_id)
-    if cred is None or not hmac.compare_digest(cred.secret_hash, hash_secret(client_secret)):
+    if cred is None:
+        raise errors.InvalidClient("invalid client_id or client_secret")
+    user = repository.user_by_pk(session, cred.user_pk)
+    ok = hmac.compare_digest(cred.secret_hash, hash_secret(client_secret))
+    audit_service.record(
+        session,
+        org_id=cred.org_id,
+        actor=Actor(user.user_id if user else "", cred.client_id),
+        action=AuditAction.TOKEN_ISSUE,
+        sandbox=None,
+        object_type="Credential",
+        object_id=cred.client_id,
+        result=AuditStatus.SUCCESS if ok else AuditStatus.FAILURE,
+        details={} if ok else {"reason": "wrong client secret"},
+    )
+    if not ok:
         raise errors.InvalidClient("invalid client_id or client_secret")
     return mint_token(session, cred, ttl_seconds), ttl_seconds
 

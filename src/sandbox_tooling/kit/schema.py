@@ -26,6 +26,29 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
 
+class Tracked(ReadModel):
+    """The bookkeeping fields the documents give every stored record."""
+
+    id: str
+    version: int
+    created_date: int = Field(alias="createdDate")
+    modified_date: int = Field(alias="modifiedDate")
+    created_by: str = Field(alias="createdBy")
+    modified_by: str = Field(alias="modifiedBy")
+
+    @staticmethod
+    def tracking(row: Any) -> dict[str, Any]:
+        """The bookkeeping fields of a row with the usual column names."""
+        return {
+            "id": row.id,
+            "version": row.version,
+            "created_date": row.created_date,
+            "modified_date": row.modified_date,
+            "created_by": row.created_by,
+            "modified_by": row.modified_by,
+        }
+
+
 class Page(ReadModel, Generic[T]):
     """The paged envelope of list endpoints (SPEC §2.3)."""
 

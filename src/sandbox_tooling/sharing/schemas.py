@@ -7,7 +7,7 @@ from typing import Literal
 import orjson
 from pydantic import AliasChoices, Field
 
-from sandbox_tooling.kit.schema import ReadModel, set_fields
+from sandbox_tooling.kit.schema import ReadModel, Tracked, set_fields
 from sandbox_tooling.models import Handshake, Org, Transfer
 from sandbox_tooling.models.enums import HandshakeStatus, TransferKind, TransferStatus
 from sandbox_tooling.package.schemas import Lenient, Strict
@@ -54,15 +54,9 @@ class PullRequest(Strict):
 
 
 # -- read models ------------------------------------------------------------------------------
-class HandshakeRead(ReadModel):
+class HandshakeRead(Tracked):
     """A link between two orgs. ``statusHistory`` is a JSON-encoded string, as documented."""
 
-    id: str
-    version: int
-    created_date: int = Field(alias="createdDate")
-    modified_date: int = Field(alias="modifiedDate")
-    created_by: str = Field(alias="createdBy")
-    modified_by: str = Field(alias="modifiedBy")
     source_ims_org_id: str = Field(alias="sourceIMSOrgId")
     target_ims_org_id: str = Field(alias="targetIMSOrgId")
     source_region: str | None = Field(alias="sourceRegion")
@@ -83,12 +77,7 @@ class HandshakeRead(ReadModel):
         source = orgs.get(link.source_org_id)
         name = source.name if source else None
         return cls(
-            id=link.id,
-            version=link.version,
-            created_date=link.created_date,
-            modified_date=link.modified_date,
-            created_by=link.created_by,
-            modified_by=link.modified_by,
+            **cls.tracking(link),
             source_ims_org_id=link.source_org_id,
             target_ims_org_id=link.target_org_id,
             source_region=source.region if source else None,
@@ -126,13 +115,7 @@ class TransferDetails(ReadModel):
     reason: str | None = Field(default=None, description="Why the transfer FAILED.")
 
 
-class TransferRead(ReadModel):
-    id: str
-    version: int
-    created_date: int = Field(alias="createdDate")
-    modified_date: int = Field(alias="modifiedDate")
-    created_by: str = Field(alias="createdBy")
-    modified_by: str = Field(alias="modifiedBy")
+class TransferRead(Tracked):
     source_ims_org_id: str = Field(alias="sourceIMSOrgId")
     source_org_name: str | None = Field(alias="sourceOrgName")
     target_ims_org_id: str = Field(alias="targetIMSOrgId")
@@ -152,12 +135,7 @@ class TransferRead(ReadModel):
     def of(cls, t: Transfer, orgs: dict[str, Org]) -> TransferRead:
         source, target = orgs.get(t.source_org_id), orgs.get(t.target_org_id)
         return cls(
-            id=t.id,
-            version=t.version,
-            created_date=t.created_date,
-            modified_date=t.modified_date,
-            created_by=t.created_by,
-            modified_by=t.modified_by,
+            **cls.tracking(t),
             source_ims_org_id=t.source_org_id,
             source_org_name=source.name if source else None,
             target_ims_org_id=t.target_org_id,

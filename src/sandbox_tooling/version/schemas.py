@@ -7,7 +7,7 @@ from pydantic import Field
 from sandbox_tooling.importer.schemas import Alternative
 from sandbox_tooling.job.handlers import Progress
 from sandbox_tooling.job.schemas import JobRead
-from sandbox_tooling.kit.schema import ReadModel
+from sandbox_tooling.kit.schema import ReadModel, Tracked
 from sandbox_tooling.models import Job, PackageVersion
 from sandbox_tooling.package.schemas import SandboxIn, Strict
 
@@ -34,15 +34,9 @@ class UpdateRequest(Strict):
 
 
 # -- read models ------------------------------------------------------------------------------
-class VersionRead(ReadModel):
+class VersionRead(Tracked):
     """An entry of a package's history."""
 
-    id: str
-    version: int
-    created_date: int = Field(alias="createdDate")
-    modified_date: int = Field(alias="modifiedDate")
-    created_by: str = Field(alias="createdBy")
-    modified_by: str = Field(alias="modifiedBy")
     ims_org_id: str = Field(alias="imsOrgId")
     package_version: int = Field(alias="packageVersion")
 
