@@ -112,3 +112,14 @@ class TestExpress:
         bad["destinationSandbox"] = {"name": "nowhere"}
         r = api.post(f"{P}/express/plan", json=bad)
         assert r.status_code == 400 and r.json()["error"] == "TargetSandboxNotFound"
+
+    def test_the_copy_is_audited(self, api: Api, world: dict[str, str]) -> None:
+        job = copy(api, [("CATALOG_DATASET", world["ds"])])
+        assert job["jobStatus"] == "SUCCESS", job
+        r = api.get(
+            "/data/foundation/audit/events",
+            params={"property": "action==copy.submit,copy.finish,package.create", "limit": 100},
+        )
+        assert r.status_code == 200, r.text
+        seen = {(e["action"], e.get("sandboxName")) for e in r.json()["data"]}
+        assert {("copy.submit", "dev"), ("copy.finish", "dev"), ("package.create", "prod")} <= seen

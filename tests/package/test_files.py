@@ -117,6 +117,15 @@ class TestUpload:
         assert schema.startswith(f"https://ns.adobe.com/{api_b.tenant}/")
         assert f"_{api.tenant}" not in json.dumps(created[("REGISTRY_SCHEMA", schema)])
 
+    def test_upload_is_audited(self, api: Api, api_b: Api, published: str) -> None:
+        pkg = upload(api_b, download(api, published)).json()
+        r = api_b.get(
+            "/data/foundation/audit/events", params={"property": "action==package.create"}
+        )
+        [event] = r.json()["data"]
+        assert event["assetId"] == pkg["id"]
+        assert event["details"]["file"]["sourceOrgId"] == api.org_id
+
     def test_upload_into_own_org(self, api: Api, published: str) -> None:
         r = upload(api, download(api, published))
         assert r.status_code == 200, r.text

@@ -16,18 +16,28 @@ app = typer.Typer(no_args_is_help=True, help="Package versions: compare, save, u
 
 def _delta_table(job: JobRead) -> object:
     delta: dict[str, Any] = job.delta_package_version or {}
-    t = table("object", "change", "path", "old", "new", title=f"compare {job.id}")
-    for vertex in delta.get("vertices", []) or []:
-        t.add_row(f"{vertex.get('type')} {vertex.get('id')}", str(vertex.get("status")), "", "", "")
-    for artifact in delta.get("artifacts", []) or delta.get("deltas", []) or []:
-        name = f"{artifact.get('type', '')} {artifact.get('id', '')}".strip()
-        for change in artifact.get("changes", []) or []:
+    graph = delta.get("eximGraphDelta", {})
+    valid = "" if delta.get("validated", True) else ", has changes an update refuses"
+    t = table("object", "change", "path", "old", "new", title=f"compare {job.id}{valid}")
+    for vertex in graph.get("vertices", []):
+        a = vertex.get("artifact", {})
+        t.add_row(
+            f"{a.get('type')} {a.get('title') or a.get('id')}", vertex.get("change"), "", "", ""
+        )
+    for d in graph.get("pluginDeltas", []):
+        a = d.get("sourceArtifact", {})
+        name = f"{a.get('type')} {a.get('title') or a.get('id')}"
+        for change in d.get("changes", []):
             t.add_row(
                 name,
                 str(change.get("op")),
                 str(change.get("path")),
                 _short(change.get("oldValue")),
                 _short(change.get("newValue")),
+            )
+        for problem in d.get("unsupportedChanges", []):
+            t.add_row(
+                name, "[red]refused[/red]", str(problem.get("path")), "", problem.get("message", "")
             )
     return t
 
