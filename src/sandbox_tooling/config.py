@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     max_package_artifacts: int = 1_000
     max_closure_size: int = 500_000
 
+    # The console's session cookies are signed with this key; empty: a key generated once and
+    # kept in ``$SBX_DATA_DIR/secret_key`` (so restarts keep sessions).
+    secret_key: str = ""
+    console_session_hours: float = 12.0
+
     job_workers: int = 2
     job_max_attempts: int = 3
     job_sweep_seconds: float = 5.0

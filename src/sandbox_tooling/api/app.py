@@ -24,6 +24,7 @@ from sandbox_tooling.sandbox.endpoints import router as sandbox_router
 from sandbox_tooling.schemaregistry.endpoints import router as schemaregistry_router
 from sandbox_tooling.sharing.endpoints import router as sharing_router
 from sandbox_tooling.version.endpoints import router as version_router
+from sandbox_tooling.web import app as console
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     )
     app.state.sbx = runtime
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
-    errors.install(app)
+    errors.install(app, html=console.render_error)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     app.add_middleware(UrlGuard)
@@ -62,4 +63,5 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(import_router)
     app.include_router(version_router)
     app.include_router(sharing_router)
+    console.install(app, settings)
     return app

@@ -1,0 +1,26 @@
+"""console passwords: users.password_hash
+
+Revision ID: 2026_11_23_0030
+Revises: 0002
+Create Date: 2026-11-23 00:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "2026_11_23_0030"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("password_hash", sa.String(length=256), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("password_hash")
