@@ -5,6 +5,7 @@ cytoscape view, and as the closure table."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,20 +18,22 @@ from sandbox_tooling.web.context import Console
 #: One colour per built-in type (the graph's nodes, the dots beside titles); others get grey.
 TYPE_COLORS = {
     "REGISTRY_SCHEMA": "#2563eb",
-    "REGISTRY_CLASS": "#7c3aed",
     "REGISTRY_MIXIN": "#0891b2",
     "REGISTRY_DATATYPE": "#0d9488",
+    "REGISTRY_CLASS": "#7c3aed",
     "REGISTRY_DESCRIPTOR": "#64748b",
     "ID_NAMESPACE": "#ca8a04",
     "CATALOG_DATASET": "#16a34a",
-    "MAPPING_SET": "#a16207",
-    "FLOW": "#ea580c",
-    "PROFILE_MERGE": "#be185d",
     "PROFILE_SEGMENT": "#db2777",
+    "PROFILE_MERGE": "#be185d",
+    "FLOW": "#ea580c",
+    "MAPPING_SET": "#a16207",
     "DULE_CONSENT_POLICY": "#dc2626",
     "JOURNEY": "#9333ea",
 }
 OTHER_COLOR = "#6b7280"
+#: The order types are listed in (tabs, legends): the XDM building blocks first.
+TYPE_ORDER = tuple(TYPE_COLORS)
 #: Above this many objects the graph starts collapsed by type (one node per type).
 COLLAPSE_ABOVE = 300
 
@@ -107,3 +110,9 @@ def graph_json(c: Console, graph: Graph) -> dict[str, Any]:
         "source": graph.source,
         "problem": graph.problem,
     }
+
+
+def ordered(names: Iterable[str]) -> list[str]:
+    """Type names in the console's order (unknown ones last, by name)."""
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    return sorted(names, key=lambda t: (rank.get(t, len(rank)), t))

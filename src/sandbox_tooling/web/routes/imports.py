@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from sandbox_tooling.errors import AppError, Forbidden
+from sandbox_tooling.errors import Forbidden
 from sandbox_tooling.importer import service as import_service
 from sandbox_tooling.importer.schemas import ImportRequest
 from sandbox_tooling.kit.listing import Filter, ListQuery
@@ -165,6 +165,3 @@ def submit(c: Page, form: CheckedForm) -> RedirectResponse:
         return Done(redirect=f"{PREFIX}/jobs/{job.id}", jobs=[job.id])
 
     return actions.run(c, back, work)
-
-
-__all__ = ["AppError", "router"]

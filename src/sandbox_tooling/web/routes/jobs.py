@@ -14,7 +14,7 @@ from sandbox_tooling.importer import service as import_service
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.listing import Filter, ListQuery
 from sandbox_tooling.models import Job
-from sandbox_tooling.models.enums import JobStatus, JobType, RequestType
+from sandbox_tooling.models.enums import JobStatus
 from sandbox_tooling.web import actions
 from sandbox_tooling.web.actions import Done
 from sandbox_tooling.web.context import PREFIX, CheckedForm, Console, Page
@@ -137,6 +137,3 @@ def rollback(job_id: str, c: Page, form: CheckedForm) -> RedirectResponse:
         return Done("Rollback started.", redirect=f"{PREFIX}/jobs/{job.id}", jobs=[job.id])
 
     return actions.run(c, f"{PREFIX}/jobs/{job_id}", work)
-
-
-__all__ = ["JobType", "RequestType", "router"]

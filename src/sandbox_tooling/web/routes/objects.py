@@ -19,6 +19,7 @@ from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.web import actions
 from sandbox_tooling.web.actions import Done, text, texts
 from sandbox_tooling.web.context import PREFIX, CheckedForm, Console, Page
+from sandbox_tooling.web.graph import ordered
 from sandbox_tooling.web.render import fragment, page
 
 router = APIRouter(prefix=PREFIX)
@@ -62,7 +63,11 @@ def objects(
     name = use_sandbox(c, sandbox)
     sb = c.sandbox()
     counts = registry_service.counts_by_type(c.session, [sb.id])
-    readable = [t for t in c.rt.types.all() if c.can(t.resource, "read", name)]
+    readable = [
+        c.rt.types.get(t)
+        for t in ordered(c.rt.types.names())
+        if c.can(c.rt.types.get(t).resource, "read", name)
+    ]
     if type is None:
         type = next((t.name for t in readable if (sb.id, t.name) in counts), None)
         type = type or (readable[0].name if readable else "REGISTRY_SCHEMA")

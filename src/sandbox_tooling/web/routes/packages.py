@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
 from sandbox_tooling.errors import AppError, BadRequest
+from sandbox_tooling.job import service as job_service
 from sandbox_tooling.kit.listing import Filter, ListQuery
 from sandbox_tooling.models import Package
 from sandbox_tooling.models.enums import (
@@ -21,7 +22,7 @@ from sandbox_tooling.models.enums import (
     Visibility,
 )
 from sandbox_tooling.package import service as package_service
-from sandbox_tooling.package.errors import InvalidArtifacts, PackageNotFound
+from sandbox_tooling.package.errors import InvalidArtifacts
 from sandbox_tooling.package.schemas import ArtifactIn, PackageCreate, PackageUpdate, SandboxIn
 from sandbox_tooling.sandbox import service as sandbox_service
 from sandbox_tooling.sharing import service as sharing_service
@@ -29,7 +30,8 @@ from sandbox_tooling.sharing.schemas import PullRequest, TransferRequest, Transf
 from sandbox_tooling.web import actions
 from sandbox_tooling.web.actions import Done, text, texts
 from sandbox_tooling.web.context import PREFIX, CheckedForm, Console, Page
-from sandbox_tooling.web.graph import graph_json, package_graph
+from sandbox_tooling.web.graph import graph_json, ordered, package_graph
+from sandbox_tooling.web.jobs import kind, progress
 from sandbox_tooling.web.render import fragment, page
 
 router = APIRouter(prefix=PREFIX)
@@ -194,6 +196,12 @@ def package_page(
         usable, _n = sandbox_service.list_usable(c.session, c.principal, 100, 0)
         targets = [s.name for s in usable]
     types = c.rt.types
+    job_row = None
+    if job:
+        try:
+            job_row = job_service.get_job(c.session, c.principal, job)
+        except AppError:
+            job_row = None
     return page(
         c,
         "package.html",
@@ -202,7 +210,7 @@ def package_page(
         pkg=pkg,
         caps=caps,
         graph=graph,
-        counts=sorted(graph.counts().items()),
+        counts=[(t, n) for t in ordered(graph.counts()) for n in [graph.counts()[t]]],
         type_labels={t.name: t.label for t in types.all()},
         closure=[
             (n, t, i, title, (t, i) in graph.roots) for n, (t, i, title) in enumerate(graph.nodes)
@@ -215,7 +223,9 @@ def package_page(
         share=share,
         partners=_partners(c) if share and pkg.status == PackageStatus.PUBLISHED else [],
         payload=payload,
-        job_id=job,
+        job=job_row,
+        kind=kind(job_row) if job_row is not None else "",
+        progress=progress(c, job_row) if job_row is not None else None,
         targets=targets,
         can_import=pkg.status == PackageStatus.PUBLISHED,
         own=own,
@@ -323,6 +333,3 @@ def delete(package_id: str, c: Page, form: CheckedForm) -> RedirectResponse:
         return Done(f"Package {pkg.name} deleted.", redirect=f"{PREFIX}/packages")
 
     return actions.run(c, _back(package_id), work)
-
-
-__all__ = ["AppError", "PackageNotFound", "router"]

@@ -13,6 +13,7 @@ from sandbox_tooling.sandbox.errors import InvalidSandbox
 from sandbox_tooling.web import actions
 from sandbox_tooling.web.actions import Done, text
 from sandbox_tooling.web.context import PREFIX, CheckedForm, Page
+from sandbox_tooling.web.graph import ordered
 from sandbox_tooling.web.render import page
 
 router = APIRouter(prefix=PREFIX)
@@ -25,14 +26,11 @@ def sandboxes(c: Page) -> Response:
     counts = registry_service.counts_by_type(c.session, [s.id for s in rows])
     per_sandbox: dict[str, list[tuple[str, str, int]]] = {}
     for sb in rows:
-        per_sandbox[sb.id] = sorted(
-            (
-                (t.name, t.label, counts[(sb.id, t.name)])
-                for t in c.rt.types.all()
-                if (sb.id, t.name) in counts
-            ),
-            key=lambda x: -x[2],
-        )
+        per_sandbox[sb.id] = [
+            (t, c.rt.types.get(t).label, counts[(sb.id, t)])
+            for t in ordered(c.rt.types.names())
+            if (sb.id, t) in counts
+        ]
     return page(
         c,
         "sandboxes.html",

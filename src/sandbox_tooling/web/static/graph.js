@@ -12,7 +12,8 @@
     const info = document.getElementById("graph-info");
     fetch(box.dataset.url, { credentials: "same-origin" })
       .then((r) => r.json())
-      .then((data) => draw(box, info, data));
+      .then((data) => draw(box, info, data))
+      .catch(() => { /* the page is being left or reloaded */ });
   }
 
   function draw(box, info, data) {
@@ -56,7 +57,6 @@
     const cy = cytoscape({
       container: box,
       elements: elements(),
-      wheelSensitivity: 0.3,
       minZoom: 0.05,
       maxZoom: 3,
       style: [
@@ -78,6 +78,7 @@
       return new Promise((resolve) => {
         const l = cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 60, edgeSep: 6, animate: false, fit: true, padding: 20 });
         l.one("layoutstop", () => {
+          if (cy.zoom() > 1.25) { cy.zoom(1.25); cy.center(); }
           requestAnimationFrame(() => {
             timing.layoutMs = performance.now() - l0;
             timing.drawn = cy.nodes().length;
