@@ -13,6 +13,7 @@ from sandbox_tooling.package import service as package_service
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.sandbox import service as sandbox_service
 from sandbox_tooling.web.context import Console
+from sandbox_tooling.web.graph import ordered
 
 #: The console's names of job kinds, and back.
 KINDS: dict[tuple[str, str], str] = {
@@ -116,7 +117,9 @@ def import_summary(c: Console, job: Job) -> tuple[list[TypeSummary], str | None]
             r.unchanged += 1
     for task in result.get("failedTasks", []):
         row(task[1]).failed += 1
-    return sorted(rows.values(), key=lambda r: r.label), target if sandbox is not None else None
+    order = {t: i for i, t in enumerate(ordered(rows))}
+    summary = sorted(rows.values(), key=lambda r: order[r.type])
+    return summary, target if sandbox is not None else None
 
 
 def failed_tasks(job: Job) -> list[dict[str, Any]]:
