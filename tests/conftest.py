@@ -7,12 +7,14 @@ server on which a throw-away database is created for the run. Unset: SQLite in a
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from moto.server import ThreadedMotoServer
 from sqlalchemy import create_engine, text
 
 from sandbox_tooling.api.app import create_app
@@ -95,3 +97,19 @@ def api(client: TestClient, state: AppState) -> Api:
 @pytest.fixture
 def api_b(client: TestClient, state: AppState) -> Api:
     return make_api(client, state, ORG_B, "bravo")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 server for the whole run; credentials are moto's dummies."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
+        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        yield f"http://127.0.0.1:{port}"
+    server.stop()

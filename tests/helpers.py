@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 from fastapi.testclient import TestClient
 
 from sandbox_tooling.identity import repository as identity_repository
@@ -196,3 +197,9 @@ def concurrently(n: int, call: Callable[[int], Any]) -> list[Any]:
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(run, range(n)))
+
+
+def make_bucket(endpoint: str, name: str) -> Any:
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+    return client

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     # Plain ``postgresql://user@host:port/db``; the driver is ours to choose. Empty: SQLite.
     database_url: str = ""
     blob_dir: Path | None = None
+    # ``s3://bucket/prefix`` for an S3-compatible store; empty: the local directory.
+    blob_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
 
     token_ttl_seconds: int = 86_400
     max_body_bytes: int = 50 * 1024 * 1024

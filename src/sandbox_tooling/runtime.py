@@ -15,7 +15,8 @@ from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Database
 from sandbox_tooling.job.handlers import JobHandlers
 from sandbox_tooling.job.runner import InProcessRunner, JobRunner
-from sandbox_tooling.kit.blobstore import BlobStore, LocalBlobStore
+from sandbox_tooling.kit import blobstore
+from sandbox_tooling.kit.blobstore import BlobStore
 
 
 @dataclass
@@ -58,7 +59,7 @@ def build_runtime(
     rt = Runtime(
         settings=settings,
         db=db or Database(settings.resolved_database_url()),
-        blobs=blobs or LocalBlobStore(settings.resolved_blob_dir()),
+        blobs=blobs or blobstore.from_settings(settings),
         types=types or default_types(),
     )
     rt.jobs = InProcessRunner(rt, job_handlers())

@@ -23,6 +23,7 @@ import orjson
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.kit.blobstore import BlobStore
+from sandbox_tooling.kit.ids import hex_token
 from sandbox_tooling.models import PackageVersion
 from sandbox_tooling.registry.closure import Closure
 
@@ -39,8 +40,10 @@ class SnapshotInfo:
 
 
 def keys(org_id: str, package_id: str, snapshot_id: str) -> tuple[str, str]:
-    """``(artifacts key, manifest key)``: the one place the blob layout is spelled."""
-    prefix = f"snapshots/{org_id}/{package_id}/{snapshot_id}"
+    """``(artifacts key, manifest key)`` of a new write: the one place the blob layout is
+    spelled. Blobs are written once, so each write (a retried publish too) takes fresh keys;
+    the version row names the ones it commits."""
+    prefix = f"snapshots/{org_id}/{package_id}/{snapshot_id}/{hex_token(6)}"
     return f"{prefix}/{ARTIFACTS}", f"{prefix}/{MANIFEST}"
 
 
