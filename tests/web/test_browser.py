@@ -17,7 +17,7 @@ from sandbox_tooling.config import Settings
 from sandbox_tooling.runtime import Runtime
 from tests.factories import datatype, seed_world
 from tests.helpers import ORG_A, ORG_B, Api, make_api, sandbox
-from tests.sharing.helpers import link
+from tests.sharing.helpers import ORG_C, link
 from tests.version.helpers import change_source
 from tests.web.conftest import Server
 from tests.web.helpers import PASSWORD, add_user, set_password
@@ -72,6 +72,8 @@ def test_the_administrator_journey(
     # A data type from an earlier import: the suggestion for the package's "Tier".
     a.create("REGISTRY_DATATYPE", datatype(title="Tier_1732330000000"), sandbox="dev")
     link(a, b)
+    c = make_api(a.client, state, ORG_C, "charlie")
+    link(c, a, approve=False)  # an incoming request, decided in the console below
     set_password(state, a.org_id, a.user_id)
 
     # Sign in.
@@ -162,6 +164,16 @@ def test_the_administrator_journey(
         0
     ] or any("points" in t for t in loyalty.locator("td.new").all_inner_texts())
     shot(page, "compare")
+
+    # Approve the incoming link request, with a reason.
+    nav.get_by_role("link", name="Partner orgs").click()
+    incoming = page.get_by_role("row", name=re.compile("Org charlie"))
+    incoming.get_by_label("Reason").fill("Our agency")
+    incoming.get_by_role("button", name="Approve").click()
+    assert (
+        "Link with CCCC3333CCCC3333CCCC3333@AdobeOrg approved."
+        in page.get_by_role("status").inner_text()
+    )
 
     # Share with a partner org.
     page.goto(package_url)

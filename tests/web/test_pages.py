@@ -94,14 +94,17 @@ class TestScreens:
         assert "Members" in referrers  # the schema that uses it
 
     def test_search_and_paging_of_objects(self, console: TestClient, api: Api) -> None:
-        for i in range(55):
-            api.create("REGISTRY_DATATYPE", datatype(title=f"Type {i:02d}"))
+        ids = [api.create("REGISTRY_DATATYPE", datatype(title=f"Type {i:02d}")) for i in range(55)]
         first = console.get("/console/objects?type=REGISTRY_DATATYPE").text
         assert "1\u201350 of 55" in first and "Type 00" in first and "Type 50" not in first
         second = console.get("/console/objects?type=REGISTRY_DATATYPE&start=50").text
         assert "51\u201355 of 55" in second and "Type 54" in second
+        middle = console.get("/console/objects?type=REGISTRY_DATATYPE&start=20").text
+        assert re.findall(r">Type (\d\d)</a>", middle) == [f"{i:02d}" for i in range(20, 55)]
         found = console.get("/console/objects?type=REGISTRY_DATATYPE&q=type 4").text
         assert "Type 41" in found and "Type 31" not in found
+        by_id = console.get(f"/console/objects?type=REGISTRY_DATATYPE&q={quote(ids[7], safe='')}")
+        assert re.findall(r">Type (\d\d)</a>", by_id.text) == ["07"]
         partial = console.get(
             "/console/objects?type=REGISTRY_DATATYPE&q=42",
             headers={"HX-Request": "true", "HX-Target": "inventory"},

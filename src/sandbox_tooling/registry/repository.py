@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.db import Base
@@ -302,25 +302,40 @@ class ObjectSummary:
 def search(
     session: Session, sandbox_id: str, type_: str, text: str, start: int, limit: int
 ) -> tuple[list[ObjectSummary], int]:
-    """Objects of a type, by title (the type and title index); ``text``: a search in titles,
-    or an exact id. Counted and sliced in the database."""
+    """Objects of a type in title order; ``text``: an exact id, else a search in titles.
+    Counted and sliced in the database on the (sandbox, type, title) index; a page past the
+    middle is read from the end, so the last page costs what the first does."""
+    columns = (
+        RegistryObject.type,
+        RegistryObject.object_id,
+        RegistryObject.title,
+        RegistryObject.version,
+        RegistryObject.modified_date,
+        RegistryObject.modified_by,
+    )
     where = [RegistryObject.sandbox_id == sandbox_id, RegistryObject.type == type_]
     if text:
-        where.append(or_(contains(RegistryObject.title, text), RegistryObject.object_id == text))
+        exact = session.execute(
+            select(*columns).where(*where, RegistryObject.object_id == text)
+        ).first()
+        if exact is not None:
+            return ([ObjectSummary(*exact)] if start == 0 else []), 1
+        where.append(contains(RegistryObject.title, text))
     total = session.scalar(select(func.count()).select_from(RegistryObject).where(*where)) or 0
-    rows = session.execute(
-        select(
-            RegistryObject.type,
-            RegistryObject.object_id,
-            RegistryObject.title,
-            RegistryObject.version,
-            RegistryObject.modified_date,
-            RegistryObject.modified_by,
+    stmt = select(*columns).where(*where)
+    if start >= total:
+        return [], total
+    if start > total // 2:
+        # From the end: an offset of (total - start - limit) instead of start.
+        take = min(limit, total - start)
+        rows = session.execute(
+            stmt.order_by(RegistryObject.title.desc(), RegistryObject.pk.desc())
+            .offset(total - start - take)
+            .limit(take)
         )
-        .where(*where)
-        .order_by(RegistryObject.title, RegistryObject.pk)
-        .offset(start)
-        .limit(limit)
+        return [ObjectSummary(*row) for row in reversed(list(rows))], total
+    rows = session.execute(
+        stmt.order_by(RegistryObject.title, RegistryObject.pk).offset(start).limit(limit)
     )
     return [ObjectSummary(*row) for row in rows], total
 

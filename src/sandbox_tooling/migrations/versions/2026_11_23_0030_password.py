@@ -1,4 +1,4 @@
-"""console passwords: users.password_hash
+"""console: users.password_hash, packages (org_id, created_date) index
 
 Revision ID: 2026_11_23_0030
 Revises: 0002
@@ -19,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("password_hash", sa.String(length=256), nullable=True))
+    op.create_index("ix_packages_org_created", "packages", ["org_id", "created_date"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_packages_org_created", table_name="packages")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("password_hash")

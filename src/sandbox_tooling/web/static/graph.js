@@ -76,9 +76,10 @@
     function layout() {
       const l0 = performance.now();
       return new Promise((resolve) => {
-        const l = cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 60, edgeSep: 6, animate: false, fit: true, padding: 20 });
+        const many = cy.nodes().length > 60;
+        const l = cy.layout({ name: "dagre", rankDir: "LR", nodeSep: many ? 10 : 28, rankSep: many ? 60 : 110, edgeSep: 6, animate: false, fit: true, padding: 24 });
         l.one("layoutstop", () => {
-          if (cy.zoom() > 1.25) { cy.zoom(1.25); cy.center(); }
+          if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
           requestAnimationFrame(() => {
             timing.layoutMs = performance.now() - l0;
             timing.drawn = cy.nodes().length;
