@@ -58,3 +58,32 @@ class TestDiff:
         delta = {"changes": [{"op": "remove", "path": "/a/b/c", "oldValue": 1}]}
         d = object_diff(delta, {"a": 1})
         assert d.lines == [] and len(d.changes) == 1
+
+
+class TestGraphJson:
+    def _json(self, state, n: int) -> dict[str, Any]:
+        from types import SimpleNamespace
+
+        from sandbox_tooling.web.graph import Graph, graph_json
+
+        nodes = [
+            ("REGISTRY_SCHEMA" if i % 2 else "CATALOG_DATASET", f"id{i}", f"t{i}") for i in range(n)
+        ]
+        edges = [(i, i - 1) for i in range(1, n, 2)]  # each schema's dataset... and back
+        graph = Graph(nodes, edges, {nodes[0][:2]})
+        return graph_json(SimpleNamespace(rt=state), graph)
+
+    def test_small_graphs_are_drawn_whole(self, state) -> None:
+        data = self._json(state, 40)
+        assert data["collapse"] is False and len(data["nodes"]) == 40 and not data["typesOnly"]
+        assert data["types"]["REGISTRY_SCHEMA"] == {
+            "label": "XDM schema",
+            "color": "#2563eb",
+            "count": 20,
+        }
+
+    def test_large_graphs_start_collapsed_and_huge_ones_send_types_only(self, state) -> None:
+        assert self._json(state, 301)["collapse"] is True
+        data = self._json(state, 10_001)
+        assert data["typesOnly"] and data["nodes"] == [] and data["edges"] == []
+        assert data["typeEdges"] == [["REGISTRY_SCHEMA", "CATALOG_DATASET", 5_000]]

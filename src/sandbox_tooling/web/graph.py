@@ -36,6 +36,9 @@ OTHER_COLOR = "#6b7280"
 TYPE_ORDER = tuple(TYPE_COLORS)
 #: Above this many objects the graph starts collapsed by type (one node per type).
 COLLAPSE_ABOVE = 300
+#: Above this many, only the types are sent (with counts and the edges between types): the
+#: browser would spend seconds on the objects; the closure table lists them.
+TYPES_ONLY_ABOVE = 10_000
 
 
 @dataclass
@@ -92,12 +95,23 @@ def package_graph(c: Console, pkg: Package) -> Graph:
 def graph_json(c: Console, graph: Graph) -> dict[str, Any]:
     types = c.rt.types
     counts = graph.counts()
+    types_only = len(graph.nodes) > TYPES_ONLY_ABOVE
+    type_edges: dict[tuple[str, str], int] = {}
+    if types_only:
+        for a, b in graph.edges:
+            key = (graph.nodes[a][0], graph.nodes[b][0])
+            if key[0] != key[1]:
+                type_edges[key] = type_edges.get(key, 0) + 1
     return {
-        "nodes": [
+        "nodes": []
+        if types_only
+        else [
             {"i": n, "type": t, "id": i, "label": title, "root": (t, i) in graph.roots}
             for n, (t, i, title) in enumerate(graph.nodes)
         ],
-        "edges": graph.edges,
+        "edges": [] if types_only else graph.edges,
+        "typeEdges": [[a, b, n] for (a, b), n in sorted(type_edges.items())],
+        "typesOnly": types_only,
         "types": {
             t: {
                 "label": types.get(t).label if t in types else t,

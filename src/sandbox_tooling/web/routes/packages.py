@@ -227,7 +227,7 @@ def package_page(
         kind=kind(job_row) if job_row is not None else "",
         progress=progress(c, job_row) if job_row is not None else None,
         targets=targets,
-        can_import=pkg.status == PackageStatus.PUBLISHED,
+        can_import=any(c.can("Package", "manage", t) for t in targets),
         own=own,
     )
 

@@ -40,6 +40,7 @@
         }
       });
       const seen = new Map();
+      (data.typeEdges || []).forEach(([a, b, n]) => seen.set("t:" + a + ">t:" + b, n));
       data.edges.forEach(([a, b]) => {
         const s = rep(a), t = rep(b);
         if (s === t) return;
@@ -53,7 +54,7 @@
       return els;
     }
 
-    const big = data.nodes.length > 300;
+    const big = data.nodes.length > 300 || data.typesOnly;
     const cy = cytoscape({
       container: box,
       elements: elements(),
@@ -128,6 +129,10 @@
     cy.on("tap", "node", (event) => {
       const node = event.target;
       if (node.data("kind") === "type") {
+        if (data.typesOnly) {
+          info.textContent = `${data.types[node.data("type")].count} objects: too many to draw one by one; the table below lists them.`;
+          return;
+        }
         expanded.add(node.data("type"));
         describe(node);
         refresh();
@@ -138,7 +143,10 @@
 
     window.sbxGraph = {
       cy, timing,
-      expandAll: () => { Object.keys(data.types).forEach((t) => expanded.add(t)); return refresh(); },
+      expandAll: () => {
+        if (!data.typesOnly) Object.keys(data.types).forEach((t) => expanded.add(t));
+        return refresh();
+      },
       collapseAll: () => { expanded.clear(); return refresh(); },
     };
     window.sbxGraph.ready = layout();
