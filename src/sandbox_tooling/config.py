@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_package_artifacts: int = 1_000
     max_closure_size: int = 500_000
 
+    log_level: str = "INFO"
+
     # The console's session cookies are signed with this key; empty: a key generated once and
     # kept in ``$SBX_DATA_DIR/secret_key`` (so restarts keep sessions).
     secret_key: str = ""

@@ -10,13 +10,14 @@ from fastapi import Depends, FastAPI
 
 from sandbox_tooling import __version__
 from sandbox_tooling.api import errors
-from sandbox_tooling.api.middleware import BodyGuard, TrailingSlash, UrlGuard
+from sandbox_tooling.api.middleware import BodyGuard, Observe, TrailingSlash, UrlGuard
 from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.api.query import check_request
 from sandbox_tooling.batch.endpoints import router as batch_router
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity.endpoints import router as identity_router
 from sandbox_tooling.importer.endpoints import router as import_router
+from sandbox_tooling.ops.endpoints import router as ops_router
 from sandbox_tooling.package.endpoints import router as package_router
 from sandbox_tooling.registry.endpoints import router as registry_router
 from sandbox_tooling.runtime import Runtime, build_runtime
@@ -54,6 +55,8 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     app.add_middleware(UrlGuard)
+    app.add_middleware(Observe)
+    app.include_router(ops_router)
     app.include_router(identity_router)
     app.include_router(sandbox_router)
     app.include_router(registry_router)

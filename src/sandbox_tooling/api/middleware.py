@@ -3,12 +3,17 @@ and values no body may carry (``kit/inputcheck.py``)."""
 
 from __future__ import annotations
 
+import re
+import time
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox_tooling.kit import logs, metrics
 from sandbox_tooling.kit.inputcheck import check_json, text_problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -191,3 +196,56 @@ class TrailingSlash:
                 stripped = path.rstrip("/") or "/"
                 scope = {**scope, "path": stripped, "raw_path": stripped.encode()}
         await self.app(scope, receive, send)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class Observe:
+    """A request id on every log line of a request (``x-request-id``: the client's when it is
+    a plain token, else a new one; echoed in the answer), request metrics by route template,
+    and one access log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logs.get("sbx.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (b"x-request-id", request_id.encode()),
+                    ],
+                }
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                seconds = time.perf_counter() - started
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                method = scope["method"]
+                metrics.REQUESTS.labels(route, method, str(status)).inc()
+                metrics.REQUEST_SECONDS.labels(route, method).observe(seconds)
+                self.log.info(
+                    "request",
+                    method=method,
+                    path=scope["path"],
+                    route=route,
+                    status=status,
+                    duration_ms=round(seconds * 1000, 2),
+                )

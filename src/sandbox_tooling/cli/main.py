@@ -8,17 +8,16 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from sandbox_tooling.config import get_settings
 from sandbox_tooling.db import Database
 from sandbox_tooling.errors import AppError
+from sandbox_tooling.kit import logs
 from sandbox_tooling.migrate import upgrade
 
 app = typer.Typer(no_args_is_help=True, help="sbx: a self-hostable Sandbox Tooling service.")
 admin = typer.Typer(no_args_is_help=True, help="Administer orgs, users, roles and credentials.")
 app.add_typer(admin, name="admin")
-console = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -94,11 +93,20 @@ def serve(
         _announce(host, port, tokens)
         shown = password or "(changed since; set one with: sbx admin set-password)"
         print(f"Console: http://{host}:{port}/  user {ACME_ADMIN}  password {shown}", flush=True)
-    console.print(
-        f"[bold]sbx[/bold] listening on http://{host}:{port}  "
-        f"(database: {db.engine.dialect.name}; console: /; OpenAPI: /docs)"
+    # Human words on standard output; the log (standard error) is JSON lines only.
+    print(
+        f"sbx listening on http://{host}:{port}  "
+        f"(database: {db.engine.dialect.name}; console: /; OpenAPI: /docs)",
+        flush=True,
     )
-    uvicorn.run(create_app(settings, rt), host=host, port=port, log_level="info")
+    logs.configure(settings.log_level)
+    uvicorn.run(
+        create_app(settings, rt),
+        host=host,
+        port=port,
+        log_config=None,  # sbx's JSON logging (kit/logs.py) stays in place
+        access_log=False,  # one structured access line per request comes from the app
+    )
 
 
 def _announce(host: str, port: int, tokens: list[Any]) -> None:

@@ -12,9 +12,11 @@ import logging
 import os
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
+import structlog
 from sqlalchemy.exc import OperationalError
 
 from sandbox_tooling.errors import AppError
@@ -28,6 +30,7 @@ from sandbox_tooling.job.handlers import (
     Progress,
     RetriableJobError,
 )
+from sandbox_tooling.kit import metrics
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex_token
 from sandbox_tooling.models.enums import JobStatus
@@ -136,12 +139,30 @@ class InProcessRunner:
             return self._lock.wait_for(lambda: not self._in_flight, timeout=timeout)
 
     def _execute(self, job_id: str) -> None:
+        started = time.monotonic()
+        with structlog.contextvars.bound_contextvars(job_id=job_id):
+            try:
+                self.run_one(job_id)
+            finally:
+                with self._lock:
+                    self._in_flight.discard(job_id)
+                    self._lock.notify_all()
+                self._observe(job_id, time.monotonic() - started)
+
+    def _observe(self, job_id: str, seconds: float) -> None:
+        """Count a finished job and its run time, and log its end (on the job's lines)."""
         try:
-            self.run_one(job_id)
-        finally:
-            with self._lock:
-                self._in_flight.discard(job_id)
-                self._lock.notify_all()
+            with self.db.transaction(write=False) as session:
+                job = repository.get(session, job_id)
+                if job is None or not JobStatus(job.status).finished:
+                    return
+                kind = (job.request_type, job.job_type, job.status)
+        except Exception:  # metrics never fail a job
+            log.warning("could not read job %s for metrics", job_id)
+            return
+        metrics.JOBS.labels(*kind).inc()
+        metrics.JOB_SECONDS.labels(*kind).observe(seconds)
+        log.info("job finished: %s/%s %s in %.3f s", kind[0], kind[1], kind[2], seconds)
 
     def run_one(self, job_id: str) -> None:
         with self.db.transaction() as session:
