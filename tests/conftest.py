@@ -74,6 +74,14 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         blob_dir=tmp_path / "blobs",
         job_sweep_seconds=0.2,
         max_body_bytes=2 * 1024 * 1024,
+        # Webhooks reach only the loopback servers the tests start (tests/webhook/conftest.py),
+        # and retry fast.
+        webhook_allowed_hosts=["127.0.0.1"],
+        webhook_allow_loopback=True,
+        webhook_max_attempts=3,
+        webhook_retry_base_seconds=0.05,
+        webhook_retry_max_seconds=1.0,
+        webhook_timeout_seconds=5.0,
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -39,14 +41,44 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
-    # The console's session cookies are signed with this key; empty: a key generated once and
-    # kept in ``$SBX_DATA_DIR/secret_key`` (so restarts keep sessions).
-    secret_key: str = ""
+    # How long a sign-in to the web console lasts (its cookie is signed with ``secret_key``).
     console_session_hours: float = 12.0
 
     job_workers: int = 2
     job_max_attempts: int = 3
     job_sweep_seconds: float = 5.0
+    # Retries of retriable job failures wait base * 2^(attempt-1) seconds, at most max.
+    job_retry_base_seconds: float = Field(default=0.5, ge=0)
+    job_retry_max_seconds: float = Field(default=60.0, ge=0)
+
+    # The server key from which webhook signing secrets are derived (webhook/keys.py).
+    # Empty: a random key kept in $SBX_DATA_DIR/secret.key, made on first use.
+    secret_key: SecretStr = SecretStr("")
+
+    # Webhooks (docs/api.md, "Webhooks"). Deliveries are retried with exponential backoff
+    # (base * 2^(attempt-1), at most max) up to max_attempts, then FAILED.
+    webhook_max_per_org: int = Field(default=20, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, ge=0)
+    # Targets (SSRF): only public addresses unless these allow more; link-local (cloud
+    # metadata), multicast, unspecified and reserved addresses are never allowed.
+    webhook_allow_private: bool = False
+    webhook_allow_loopback: bool = False
+    # When set (comma-separated or a JSON list): the only host names or IP literals a
+    # webhook URL may name; checked before any name is resolved.
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [h.strip() for h in text.split(",") if h.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

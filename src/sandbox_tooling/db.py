@@ -7,7 +7,7 @@ writers queue on the busy timeout instead of failing when a read lock cannot be 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,18 @@ class Database:
             expire_on_commit=False,
             autoflush=False,
         )
+        self._commit_hook: Callable[[Session], None] | None = None
+        for maker in (self._read, self._write):
+            event.listen(maker, "after_commit", self._after_commit)
+
+    def on_commit(self, hook: Callable[[Session], None] | None) -> None:
+        """Call ``hook(session)`` after each commit of this database's sessions (one hook:
+        the runtime's, which submits the jobs a transaction created)."""
+        self._commit_hook = hook
+
+    def _after_commit(self, session: Session) -> None:
+        if self._commit_hook is not None:
+            self._commit_hook(session)
 
     def session(self, *, write: bool = True) -> Session:
         return (self._write if write else self._read)()

@@ -7,16 +7,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes, default_types
 from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Database
+from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.handlers import JobHandlers
 from sandbox_tooling.job.runner import InProcessRunner, JobRunner
 from sandbox_tooling.kit import blobstore
 from sandbox_tooling.kit.blobstore import BlobStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,12 +41,14 @@ def job_handlers() -> JobHandlers:
     from sandbox_tooling.package import tasks as package_tasks
     from sandbox_tooling.sharing import tasks as sharing_tasks
     from sandbox_tooling.version import tasks as version_tasks
+    from sandbox_tooling.webhook import tasks as webhook_tasks
 
     domains: tuple[Callable[[JobHandlers], None], ...] = (
         package_tasks.register,
         importer_tasks.register,
         version_tasks.register,
         sharing_tasks.register,
+        webhook_tasks.register,
     )
     handlers = JobHandlers()
     for register in domains:
@@ -63,4 +71,15 @@ def build_runtime(
         types=types or default_types(),
     )
     rt.jobs = InProcessRunner(rt, job_handlers())
+    rt.db.on_commit(lambda session: _submit_created(rt, session))
     return rt
+
+
+def _submit_created(rt: Runtime, session: Session) -> None:
+    """After a commit: submit the jobs the transaction asked to (``submit_after_commit``).
+    A job that cannot be submitted now is found by the runner's sweep."""
+    for job_id in job_service.take_after_commit(session):
+        try:
+            rt.jobs.submit(job_id)
+        except RuntimeError:  # pragma: no cover - the runner is shutting down
+            log.warning("job %s not submitted (the runner is stopping); the sweep will", job_id)

@@ -10,8 +10,10 @@ from sqlalchemy import text
 from sandbox_tooling.api.app import create_app
 from sandbox_tooling.config import Settings
 from sandbox_tooling.job import repository as job_repository
+from sandbox_tooling.job.handlers import JobHandlers, JobRun, RetriableJobError, RetryPolicy
 from sandbox_tooling.job.runner import InProcessRunner
 from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.models.enums import JobType, RequestType
 from sandbox_tooling.runtime import Runtime as AppState
 from sandbox_tooling.runtime import build_runtime, job_handlers
 from tests import factories as f
@@ -130,3 +132,86 @@ def test_app_start_recovers(api: Api, state: AppState, settings: Settings) -> No
         while _status(state, job_id)[0] != "SUCCESS" and time.monotonic() < deadline:
             time.sleep(0.05)
     assert _status(state, job_id)[0] == "SUCCESS"
+
+
+# -- schedules and retries ---------------------------------------------------------------------
+def test_retry_policy_backs_off_exponentially() -> None:
+    policy = RetryPolicy(max_attempts=5, base_seconds=0.5, max_seconds=3.0)
+    assert [policy.delay(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert RetryPolicy(3, 30, 6 * 3600).delay(10_000) == 6 * 3600
+
+
+def test_a_job_is_not_run_before_not_before(api: Api, state: AppState) -> None:
+    _pkg_id, job_id = _submit_publish_without_running(api, state)
+    not_before = now_ms() + 600
+    with state.db.transaction() as s:
+        s.execute(text("UPDATE jobs SET not_before=:t WHERE id=:i"), {"t": not_before, "i": job_id})
+    with state.db.transaction() as s:
+        assert not job_repository.claim(s, job_id, "w1", now_ms())  # not due
+    runner = InProcessRunner(state, job_handlers())
+    runner.start()  # recovery finds it pending, and schedules it
+    try:
+        time.sleep(0.2)
+        assert _status(state, job_id) == ("PENDING", 0)
+        assert runner.wait_idle(30)
+        with state.db.transaction(write=False) as s:
+            job = job_repository.get(s, job_id)
+            assert job is not None and job.status == "SUCCESS"
+            assert job.started_date is not None and job.started_date >= not_before
+            assert job.not_before is None
+    finally:
+        runner.stop()
+
+
+class Flaky:
+    """A publish handler that fails retriably ``failures`` times, then publishes."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls = failures, []
+        self.real = job_handlers().get("EXPORT", "NEW")
+
+    def run(self, rt: AppState, run: JobRun) -> None:
+        self.calls.append(time.monotonic())
+        if len(self.calls) <= self.failures:
+            raise RetriableJobError("lock timeout")
+        assert self.real is not None
+        self.real.run(rt, run)
+
+    def on_failure(self, session, job, reason: str) -> None:
+        assert self.real is not None
+        self.real.on_failure(session, job, reason)
+
+
+def _flaky_runner(state: AppState, flaky: Flaky) -> InProcessRunner:
+    handlers = JobHandlers()
+    handlers.add(RequestType.EXPORT, JobType.NEW, flaky, retry=lambda _s: RetryPolicy(3, 0.1, 5.0))
+    runner = InProcessRunner(state, handlers)
+    runner.start()
+    return runner
+
+
+def test_retriable_failures_wait_longer_each_time(api: Api, state: AppState) -> None:
+    pkg_id, job_id = _submit_publish_without_running(api, state)
+    flaky = Flaky(failures=2)
+    runner = _flaky_runner(state, flaky)
+    try:
+        assert runner.wait_idle(30)
+    finally:
+        runner.stop()
+    assert _status(state, job_id) == ("SUCCESS", 3)
+    first, second, third = flaky.calls
+    assert second - first >= 0.1 and third - second >= 0.2
+    assert api.get(f"{P}/{pkg_id}").json()["status"] == "PUBLISHED"
+
+
+def test_retriable_failures_give_up_after_max_attempts(api: Api, state: AppState) -> None:
+    pkg_id, job_id = _submit_publish_without_running(api, state)
+    runner = _flaky_runner(state, Flaky(failures=5))
+    try:
+        assert runner.wait_idle(30)
+    finally:
+        runner.stop()
+    assert _status(state, job_id) == ("FAILED", 3)
+    job = api.get(f"/data/foundation/exim/tools/job/{job_id}").json()["object"]
+    assert job["errorMessage"] == "gave up after 3 attempts: lock timeout"
+    assert api.get(f"{P}/{pkg_id}").json()["status"] == "PUBLISH_FAILED"

@@ -182,3 +182,18 @@ class TestCsrf:
             follow_redirects=False,
         )
         assert r.status_code == 303
+
+
+class TestAudit:
+    def test_sign_ins_are_audited(self, client: TestClient, api: Api, state: Runtime) -> None:
+        set_password(state, api.org_id, api.user_id)
+        assert sign_in(client, api.user_id, "wrong password").status_code == 401
+        assert sign_in(client, "nobody@example.com").status_code == 401  # no org: not recorded
+        assert sign_in(client, api.user_id).status_code == 303
+        events = api.get("/data/foundation/audit/events?property=action==console.signIn")
+        assert events.status_code == 200, events.text
+        rows = sorted(events.json()["data"], key=lambda e: e["timestamp"])
+        assert [(e["status"], e["user"], e["assetId"]) for e in rows] == [
+            ("Failure", api.user_id, api.user_id),
+            ("Success", api.user_id, api.user_id),
+        ]

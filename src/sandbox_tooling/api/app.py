@@ -13,6 +13,7 @@ from sandbox_tooling.api import errors
 from sandbox_tooling.api.middleware import BodyGuard, Observe, TrailingSlash, UrlGuard
 from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.api.query import check_request
+from sandbox_tooling.audit.endpoints import router as audit_router
 from sandbox_tooling.batch.endpoints import router as batch_router
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity.endpoints import router as identity_router
@@ -26,6 +27,7 @@ from sandbox_tooling.schemaregistry.endpoints import router as schemaregistry_ro
 from sandbox_tooling.sharing.endpoints import router as sharing_router
 from sandbox_tooling.version.endpoints import router as version_router
 from sandbox_tooling.web import app as console
+from sandbox_tooling.webhook.endpoints import router as webhook_router
 
 log = logging.getLogger(__name__)
 
@@ -66,5 +68,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(import_router)
     app.include_router(version_router)
     app.include_router(sharing_router)
+    app.include_router(webhook_router)
+    app.include_router(audit_router)
     console.install(app, settings)
     return app

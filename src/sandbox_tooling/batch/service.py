@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import ArtifactType, Reference, TypeContext
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.batch.errors import BatchConflict, BatchRejected
 from sandbox_tooling.errors import AppError
 from sandbox_tooling.identity.service import Principal
@@ -328,6 +329,9 @@ def _load(
     writer.invalid.raise_if_any(BatchRejected)
     writer.clashes.raise_if_any(BatchConflict)
     order = dependency_positions(writer.keys, writer.references)
+    audit_service.objects_loaded(
+        session, principal, principal.org_id, sandbox.name, "batch", [k[0] for k in writer.keys]
+    )
     return [Stored(writer.indexes[i], *writer.keys[i]) for i in order]
 
 

@@ -10,7 +10,7 @@ from sandbox_tooling.api.deps import RuntimeDep, SessionDep
 from sandbox_tooling.api.responses import OAuthProblem
 from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.identity import service as identity_service
-from sandbox_tooling.identity.errors import InvalidTokenRequest
+from sandbox_tooling.identity.errors import InvalidClient, InvalidTokenRequest
 from sandbox_tooling.identity.schemas import TokenRead
 
 router = api_router("", "identity", authenticated=False)
@@ -39,11 +39,15 @@ def issue_token(
         raise InvalidTokenRequest("client_id: required")
     if not client_secret:
         raise InvalidTokenRequest("client_secret: required")
-    token, ttl = identity_service.issue_token(
-        session,
-        client_id=client_id,
-        client_secret=client_secret,
-        ttl_seconds=rt.settings.token_ttl_seconds,
-    )
+    try:
+        token, ttl = identity_service.issue_token(
+            session,
+            client_id=client_id,
+            client_secret=client_secret,
+            ttl_seconds=rt.settings.token_ttl_seconds,
+        )
+    except InvalidClient:
+        session.commit()  # the failed sign-in's audit event
+        raise
     session.commit()
     return TokenRead(access_token=token, token_type="bearer", expires_in=ttl)

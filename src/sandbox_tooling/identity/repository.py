@@ -22,6 +22,10 @@ def get_user(session: Session, org_id: str, user_id: str) -> User | None:
     ).first()
 
 
+def user_by_pk(session: Session, pk: int) -> User | None:
+    return session.get(User, pk)
+
+
 def get_role(session: Session, org_id: str, name: str) -> Role | None:
     return session.scalars(select(Role).where(Role.org_id == org_id, Role.name == name)).first()
 
@@ -75,7 +79,3 @@ def users_named(session: Session, user_id: str) -> list[tuple[User, Org]]:
         select(User, Org).join(Org, Org.id == User.org_id).where(User.user_id == user_id)
     ).order_by(Org.id)
     return [(u, o) for u, o in session.execute(stmt)]
-
-
-def user_by_pk(session: Session, pk: int) -> User | None:
-    return session.get(User, pk)

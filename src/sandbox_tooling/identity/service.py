@@ -13,6 +13,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from sandbox_tooling.audit import service as audit_service
+from sandbox_tooling.audit.service import Actor
 from sandbox_tooling.identity import errors, repository
 from sandbox_tooling.identity.errors import (
     IdentityExists,
@@ -24,6 +26,7 @@ from sandbox_tooling.identity.errors import (
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
 from sandbox_tooling.models import AccessToken, Credential, Org, Role, User, UserRole
+from sandbox_tooling.models.enums import AuditAction, AuditStatus
 from sandbox_tooling.sandbox import service as sandbox_service
 
 ORG_ID = re.compile(r"^[A-Za-z0-9]{1,64}@AdobeOrg$")
@@ -48,6 +51,9 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
     "Sources": ("read", "write", "delete"),
     "Policy": ("read", "write", "delete"),
     "Journey": ("read", "write", "delete"),
+    # beyond Adobe's list: reading the audit log, and the org's webhooks
+    "Audit": ("read",),
+    "Webhook": ("view", "manage"),
 }
 
 
@@ -174,6 +180,17 @@ def create_user(
     for role in role_rows:
         session.add(UserRole(user_pk=user.pk, role_pk=role.pk))
     session.flush()
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=None,
+        action=AuditAction.USER_CREATE,
+        sandbox=None,
+        object_type="User",
+        object_id=user_id,
+        object_name=user.name,
+        details={"roles": [r.name for r in role_rows]},
+    )
     return user
 
 
@@ -241,6 +258,16 @@ def create_role(
     )
     session.add(role)
     session.flush()
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=None,
+        action=AuditAction.ROLE_CREATE,
+        sandbox=None,
+        object_type="Role",
+        object_id=name,
+        details={"permissions": parsed, "sandboxes": role.sandboxes},
+    )
     return role
 
 
@@ -250,6 +277,16 @@ def assign_role(session: Session, *, org_id: str, user_id: str, role: str) -> tu
     if not repository.has_role(session, user.pk, role_row.pk):
         session.add(UserRole(user_pk=user.pk, role_pk=role_row.pk))
         session.flush()
+        audit_service.record(
+            session,
+            org_id=org_id,
+            actor=None,
+            action=AuditAction.ROLE_ASSIGN,
+            sandbox=None,
+            object_type="User",
+            object_id=user_id,
+            details={"role": role},
+        )
     return user, role_row
 
 
@@ -265,6 +302,16 @@ def create_credential(session: Session, *, org_id: str, user_id: str) -> tuple[C
     )
     session.add(cred)
     session.flush()
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=None,
+        action=AuditAction.CREDENTIAL_CREATE,
+        sandbox=None,
+        object_type="Credential",
+        object_id=cred.client_id,
+        details={"user": user_id},
+    )
     return cred, secret
 
 
@@ -315,38 +362,82 @@ def check_password(user: User | None, password: str) -> bool:
 def sign_in_password(
     session: Session, *, user_id: str, password: str, org_id: str | None = None
 ) -> Principal:
-    """The principal of a user signing in with a password. User ids are unique per org: a
-    user id held in several orgs needs ``org_id``."""
+    """The principal of a user signing in to the console with a password. User ids are unique
+    per org: a user id held in several orgs needs ``org_id``. Audited (``console.signIn``):
+    a success, and a wrong password for a user that exists (in each org holding the id); the
+    caller commits either way."""
+    user_id = user_id.strip()
     candidates = [
         (u, o)
-        for u, o in repository.users_named(session, user_id.strip())
+        for u, o in repository.users_named(session, user_id)
         if org_id is None or o.id == org_id.strip()
     ]
     matched = [(u, o) for u, o in candidates if check_password(u, password)]
     if not candidates:
         check_password(None, password)
-    if not matched:
-        raise InvalidSignIn("user or password: unknown user or wrong password")
-    if len(matched) > 1:
+    if len(matched) != 1:
+        reason = "wrong password" if not matched else "user id in several orgs; no org given"
+        for _user, org in candidates:
+            _audit_sign_in(session, org.id, user_id, "password", ok=False, reason=reason)
+        if not matched:
+            raise InvalidSignIn("user or password: unknown user or wrong password")
         raise InvalidSignIn(f"org: user {user_id} is in several orgs; give the org id")
     user, org = matched[0]
+    _audit_sign_in(session, org.id, user_id, "password", ok=True)
     return Principal(
         org=org, user=user, client_id="console", roles=repository.roles_of(session, user.pk)
     )
 
 
 def sign_in_credential(session: Session, *, client_id: str, client_secret: str) -> Principal:
-    """The principal of a credential's user (a pasted client id and secret)."""
+    """The principal of a credential's user (a pasted client id and secret); audited as
+    ``console.signIn`` like a password sign-in (an unknown client belongs to no org)."""
     cred = repository.get_credential(session, client_id.strip())
-    if cred is None or not hmac.compare_digest(
-        cred.secret_hash, hash_secret(client_secret.strip())
-    ):
+    if cred is None:
         raise InvalidSignIn("client id or secret: unknown client or wrong secret")
     user = repository.user_by_pk(session, cred.user_pk)
     org = repository.get_org(session, cred.org_id)
     assert user is not None and org is not None
+    if not hmac.compare_digest(cred.secret_hash, hash_secret(client_secret.strip())):
+        _audit_sign_in(
+            session,
+            org.id,
+            user.user_id,
+            "credential",
+            ok=False,
+            reason="wrong secret",
+            client_id=cred.client_id,
+        )
+        raise InvalidSignIn("client id or secret: unknown client or wrong secret")
+    _audit_sign_in(session, org.id, user.user_id, "credential", ok=True, client_id=cred.client_id)
     return Principal(
         org=org, user=user, client_id=cred.client_id, roles=repository.roles_of(session, user.pk)
+    )
+
+
+def _audit_sign_in(
+    session: Session,
+    org_id: str,
+    user_id: str,
+    method: str,
+    *,
+    ok: bool,
+    reason: str | None = None,
+    client_id: str | None = None,
+) -> None:
+    details: dict[str, str] = {"method": method}
+    if reason:
+        details["reason"] = reason
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=audit_service.Actor(user_id, client_id),
+        action=AuditAction.CONSOLE_SIGN_IN,
+        sandbox=None,
+        object_type="User",
+        object_id=user_id,
+        result=AuditStatus.SUCCESS if ok else AuditStatus.FAILURE,
+        details=details,
     )
 
 
@@ -358,9 +449,26 @@ def credential_exists(session: Session, client_id: str) -> bool:
 def issue_token(
     session: Session, *, client_id: str, client_secret: str, ttl_seconds: int
 ) -> tuple[str, int]:
-    """Exchange client credentials for a bearer token (client_credentials grant)."""
+    """Exchange client credentials for a bearer token (client_credentials grant). Both a
+    sign-in and a wrong secret for a known client are audited (the endpoint commits the
+    failure's event too); an unknown client belongs to no org's log."""
     cred = repository.get_credential(session, client_id)
-    if cred is None or not hmac.compare_digest(cred.secret_hash, hash_secret(client_secret)):
+    if cred is None:
+        raise errors.InvalidClient("invalid client_id or client_secret")
+    user = repository.user_by_pk(session, cred.user_pk)
+    ok = hmac.compare_digest(cred.secret_hash, hash_secret(client_secret))
+    audit_service.record(
+        session,
+        org_id=cred.org_id,
+        actor=Actor(user.user_id if user else "", cred.client_id),
+        action=AuditAction.TOKEN_ISSUE,
+        sandbox=None,
+        object_type="Credential",
+        object_id=cred.client_id,
+        result=AuditStatus.SUCCESS if ok else AuditStatus.FAILURE,
+        details={} if ok else {"reason": "wrong client secret"},
+    )
+    if not ok:
         raise errors.InvalidClient("invalid client_id or client_secret")
     return mint_token(session, cred, ttl_seconds), ttl_seconds
 

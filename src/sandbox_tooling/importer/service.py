@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
 from sandbox_tooling.artifact_type.spec import Permission
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.errors import PermissionDenied
 from sandbox_tooling.identity.service import Principal
@@ -223,6 +224,7 @@ def submit_import(
         description=body.description,
         params={"alternatives": checked},
     )
+    audit_service.job_submitted(session, principal, principal.org_id, job)
     return pkg, job
 
 
@@ -356,7 +358,7 @@ def submit_rollback(session: Session, rt: Runtime, principal: Principal, job_id:
     rollback_permissions(rt.types, principal, sandbox, present)
     if blockers:
         raise rollback_conflict(blockers)
-    return job_service.create(
+    rollback_job = job_service.create(
         session,
         org_id=principal.org_id,
         request_type=RequestType.IMPORT,
@@ -372,6 +374,8 @@ def submit_rollback(session: Session, rt: Runtime, principal: Principal, job_id:
         package_version=job.package_version,
         params={"importJobId": job.id},
     )
+    audit_service.job_submitted(session, principal, principal.org_id, rollback_job)
+    return rollback_job
 
 
 def rollback(session: Session, rt: Runtime, job_id: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
 from sandbox_tooling.models import Job
-from sandbox_tooling.models.enums import JobStatus, JobType, RequestType
+from sandbox_tooling.models.enums import INTERNAL_REQUEST_TYPES, JobStatus, JobType, RequestType
 
 PENDING, IN_PROGRESS, SUCCESS = JobStatus.PENDING, JobStatus.IN_PROGRESS, JobStatus.SUCCESS
 
@@ -20,10 +20,14 @@ def get(session: Session, job_id: str, *, for_update: bool = False) -> Job | Non
 
 
 def claim(session: Session, job_id: str, worker: str, now: int) -> bool:
-    """PENDING -> IN_PROGRESS, only if nobody else got there first."""
+    """PENDING -> IN_PROGRESS, only if nobody else got there first and the job is due."""
     result = session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status == PENDING)
+        .where(
+            Job.id == job_id,
+            Job.status == PENDING,
+            or_(Job.not_before.is_(None), Job.not_before <= now),
+        )
         .values(
             status=IN_PROGRESS,
             attempts=Job.attempts + 1,
@@ -42,11 +46,21 @@ def ids_with_status(session: Session, status: str) -> list[str]:
     )
 
 
+def pending(session: Session) -> list[tuple[str, int | None]]:
+    """``(id, not_before)`` of every PENDING job, oldest first."""
+    rows = session.execute(
+        select(Job.id, Job.not_before).where(Job.status == PENDING).order_by(Job.created_date)
+    )
+    return [(i, n) for i, n in rows]
+
+
 def page(
     session: Session, org_id: str, query: ListQuery, sandboxes: frozenset[str] | None
 ) -> tuple[list[Job], int]:
     """``sandboxes``: only jobs whose sandboxes are all the org's and among these (None: all)."""
-    stmt = select(Job).where(Job.org_id == org_id)
+    stmt = select(Job).where(
+        Job.org_id == org_id, Job.request_type.not_in(sorted(INTERNAL_REQUEST_TYPES))
+    )
     if sandboxes is not None:
         names = sorted(sandboxes)
         for ref in (Job.source_sandbox, Job.destination_sandbox):

@@ -4,11 +4,20 @@ The in-process runner assumes it is the only runner working on its database (one
 per database; scale-out uses a distributed queue behind the same interface). On start it
 resumes what a crash interrupted: an IN_PROGRESS job goes back to PENDING while it has
 attempts left, else it is FAILED with the reason; every PENDING job is then submitted.
+
+Schedules: a PENDING job is not claimed before its ``not_before`` (epoch ms). A retriable
+failure puts the job back to PENDING with ``not_before`` = now + the handler's backoff
+(``RetryPolicy``), until its attempts are spent, then FAILED. The in-process runner keeps the
+jobs it waits for in a heap served by its sweep thread (which also re-reads PENDING jobs every
+``SBX_JOB_SWEEP_SECONDS``, so a restart loses no schedule). A distributed queue maps the same
+rule to its own (Procrastinate: ``defer(..., schedule_at=not_before)``).
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
+import math
 import os
 import socket
 import threading
@@ -48,7 +57,8 @@ class JobRunner(Protocol):
         """Recover interrupted jobs and begin accepting work."""
 
     def submit(self, job_id: str) -> None:
-        """Run a committed PENDING job (called only after the commit that created it)."""
+        """Run a committed PENDING job (called only after the commit that created it); one
+        whose ``not_before`` is in the future runs then."""
 
     def stop(self) -> None: ...
 
@@ -70,6 +80,11 @@ class InProcessRunner:
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
         self._progress: dict[str, Progress] = {}
+        # Jobs waiting for their time: a heap of (monotonic due time, id), and the due time
+        # each id is currently scheduled for (older heap entries of an id are skipped).
+        self._heap: list[tuple[float, str]] = []
+        self._due: dict[str, float] = {}
+        self._wake = threading.Event()
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -83,11 +98,17 @@ class InProcessRunner:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._sweeper:
             self._sweeper.join(timeout=5)
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=False)
             self._pool = None
+        with self._lock:
+            # Their rows keep ``not_before``: the next start schedules them again.
+            self._heap.clear()
+            self._due.clear()
+            self._lock.notify_all()
 
     def recover(self) -> None:
         """Resume or fail what a previous process left IN_PROGRESS; queue what is PENDING."""
@@ -96,7 +117,8 @@ class InProcessRunner:
                 job = repository.get(session, job_id)
                 if job is None:
                     continue
-                if job.attempts < self.settings.job_max_attempts:
+                policy = self.handlers.retry_policy(job.request_type, job.job_type, self.settings)
+                if job.attempts < policy.max_attempts:
                     log.warning("resuming job %s interrupted by a crash", job_id)
                     job_service.requeue(job)
                 else:
@@ -111,17 +133,63 @@ class InProcessRunner:
 
     def _submit_pending(self) -> None:
         with self.db.transaction(write=False) as session:
-            pending = repository.ids_with_status(session, JobStatus.PENDING)
-        for job_id in pending:
+            pending = repository.pending(session)
+        now = now_ms()
+        for job_id, not_before in pending:
+            if not_before is None or not_before <= now:
+                self.submit(job_id)
+            else:
+                self._schedule(job_id, (not_before - now) / 1000)
+
+    def _schedule(self, job_id: str, delay: float) -> None:
+        with self._lock:
+            self._schedule_locked(job_id, delay)
+        self._wake.set()
+
+    def _schedule_locked(self, job_id: str, delay: float) -> None:
+        if self._pool is None:
+            return
+        due = time.monotonic() + max(0.0, delay)
+        if job_id in self._due and self._due[job_id] <= due:
+            return
+        self._due[job_id] = due
+        heapq.heappush(self._heap, (due, job_id))
+        self._lock.notify_all()
+
+    def _run_due(self) -> float:
+        """Submit the scheduled jobs now due; the monotonic time the next one is due."""
+        now = time.monotonic()
+        with self._lock:
+            due: list[tuple[str, float]] = []
+            while self._heap and self._heap[0][0] <= now:
+                at, job_id = heapq.heappop(self._heap)
+                if self._due.get(job_id) == at:
+                    due.append((job_id, at))
+        for job_id, at in due:
             self.submit(job_id)
+            with self._lock:  # after submit: wait_idle never sees it neither due nor running
+                if self._due.get(job_id) == at:
+                    del self._due[job_id]
+                self._lock.notify_all()
+        with self._lock:
+            return self._heap[0][0] if self._heap else math.inf
 
     def _sweep_loop(self) -> None:
-        # Catches jobs committed by a process that stopped before it could submit them.
-        while not self._stop.wait(self.settings.job_sweep_seconds):
-            try:
-                self._submit_pending()
-            except Exception:  # pragma: no cover - logged and retried on the next sweep
-                log.exception("job sweep failed")
+        # Runs scheduled jobs when they are due, and every job_sweep_seconds submits the
+        # PENDING jobs of the database (those a stopped process committed but never
+        # submitted, and the schedules of a previous process).
+        next_sweep = time.monotonic() + self.settings.job_sweep_seconds
+        while not self._stop.is_set():
+            nxt = self._run_due()
+            if time.monotonic() >= next_sweep:
+                try:
+                    self._submit_pending()
+                except Exception:  # pragma: no cover - logged and retried on the next sweep
+                    log.exception("job sweep failed")
+                next_sweep = time.monotonic() + self.settings.job_sweep_seconds
+                continue
+            self._wake.wait(max(0.0, min(next_sweep, nxt) - time.monotonic()))
+            self._wake.clear()
 
     # -- work -------------------------------------------------------------------------------
     def submit(self, job_id: str) -> None:
@@ -135,18 +203,28 @@ class InProcessRunner:
         return self._progress.get(job_id)
 
     def wait_idle(self, timeout: float) -> bool:
+        """Block until no job is running, queued or scheduled here; False on timeout."""
         with self._lock:
-            return self._lock.wait_for(lambda: not self._in_flight, timeout=timeout)
+            return self._lock.wait_for(
+                lambda: not self._in_flight and not self._due, timeout=timeout
+            )
 
     def _execute(self, job_id: str) -> None:
         started = time.monotonic()
+        again: float | None = None
         with structlog.contextvars.bound_contextvars(job_id=job_id):
             try:
-                self.run_one(job_id)
+                again = self.run_one(job_id)
             finally:
                 with self._lock:
                     self._in_flight.discard(job_id)
+                    # Scheduled only once this execution has left the in-flight set, so
+                    # that submit() accepts it again.
+                    if again is not None:
+                        self._schedule_locked(job_id, again)
                     self._lock.notify_all()
+                if again is not None:
+                    self._wake.set()
                 self._observe(job_id, time.monotonic() - started)
 
     def _observe(self, job_id: str, seconds: float) -> None:
@@ -164,31 +242,40 @@ class InProcessRunner:
         metrics.JOB_SECONDS.labels(*kind).observe(seconds)
         log.info("job finished: %s/%s %s in %.3f s", kind[0], kind[1], kind[2], seconds)
 
-    def run_one(self, job_id: str) -> None:
+    def run_one(self, job_id: str) -> float | None:
+        """One attempt at the job, if it is PENDING and due; the seconds after which it is
+        to be tried again (a retry, or a job not due yet), or None."""
         with self.db.transaction() as session:
-            if not repository.claim(session, job_id, self.worker_id, now_ms()):
-                return
+            now = now_ms()
+            if not repository.claim(session, job_id, self.worker_id, now):
+                job = repository.get(session, job_id)
+                if job and job.status == JobStatus.PENDING and (job.not_before or 0) > now:
+                    return ((job.not_before or 0) - now) / 1000
+                return None
             job = repository.get(session, job_id)
             assert job is not None
             request_type, job_type, attempts = job.request_type, job.job_type, job.attempts
         handler = self.handlers.get(request_type, job_type)
         if handler is None:
             self._fail(job_id, f"no handler for {request_type}/{job_type} jobs", None)
-            return
+            return None
         run = JobRun(job_id)
         self._progress[job_id] = run.progress
         try:
             handler.run(self.rt, run)
         except (RetriableJobError, OperationalError) as exc:
-            if attempts < self.settings.job_max_attempts:
-                log.warning("job %s: retriable failure (%s); retrying", job_id, exc)
+            policy = self.handlers.retry_policy(request_type, job_type, self.settings)
+            if attempts < policy.max_attempts:
+                delay = getattr(exc, "delay_seconds", None)
+                delay = policy.delay(attempts) if delay is None else delay
+                log.warning("job %s: retriable failure (%s); retry in %.1fs", job_id, exc, delay)
                 with self.db.transaction() as session:
                     job = repository.get(session, job_id)
-                    if job is not None and job.status == JobStatus.IN_PROGRESS:
-                        job_service.requeue(job)
-                self._resubmit_later(job_id)
-            else:
-                self._fail(job_id, f"gave up after {attempts} attempts: {exc}", handler)
+                    if job is None or job.status != JobStatus.IN_PROGRESS:
+                        return None
+                    job_service.requeue(job, now_ms() + int(delay * 1000))
+                return delay
+            self._fail(job_id, f"gave up after {attempts} attempts: {exc}", handler)
         except JobFailed as exc:
             self._fail(job_id, exc.detail, handler, exc.result)
         except AppError as exc:
@@ -198,12 +285,7 @@ class InProcessRunner:
             self._fail(job_id, f"internal error: {type(exc).__name__}: {exc}", handler)
         finally:
             self._progress.pop(job_id, None)
-
-    def _resubmit_later(self, job_id: str) -> None:
-        timer = threading.Timer(0.5, self.submit, args=(job_id,))
-        timer.daemon = True
-        # Let submit() accept it again once this execution has left the in-flight set.
-        timer.start()
+        return None
 
     def _fail(
         self,

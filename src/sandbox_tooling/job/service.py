@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import repository
 from sandbox_tooling.job.errors import JobNotFound, JobNotRunning
@@ -13,7 +14,16 @@ from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex32
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import Job, Package
-from sandbox_tooling.models.enums import JobStatus, JobType, RequestType, TaskStatus
+from sandbox_tooling.models.enums import (
+    INTERNAL_REQUEST_TYPES,
+    JobStatus,
+    JobType,
+    RequestType,
+    TaskStatus,
+)
+
+#: ``session.info`` key: ids of jobs to submit once the session's transaction commits.
+AFTER_COMMIT = "sbx.jobs_after_commit"
 
 #: Task messages (SPEC §3.3 formats), by status.
 MESSAGES = {
@@ -132,9 +142,26 @@ def create_for_package(
     )
 
 
+def submit_after_commit(session: Session, job: Job) -> None:
+    """Have the runner submit ``job`` once this transaction commits (for jobs created where
+    no endpoint submits them: webhook deliveries of events emitted inside services and jobs).
+    ``runtime.build_runtime`` wires the database's commit hook to ``take_after_commit``."""
+    session.info.setdefault(AFTER_COMMIT, []).append(job.id)
+
+
+def take_after_commit(session: Session) -> list[str]:
+    ids: list[str] = session.info.pop(AFTER_COMMIT, [])
+    return ids
+
+
+def internal(job: Job) -> bool:
+    """A job of the service's own (a webhook delivery), not a package job."""
+    return job.request_type in INTERNAL_REQUEST_TYPES
+
+
 def require(session: Session, org_id: str, job_id: str) -> Job:
     job = repository.get(session, job_id)
-    if job is None or job.org_id != org_id:
+    if job is None or job.org_id != org_id or internal(job):
         raise JobNotFound(job_id)
     return job
 
@@ -195,6 +222,8 @@ def succeed(job: Job, result: dict[str, Any] | None = None) -> None:
     job.finished_date = now
     job.modified_date = now
     job.locked_by = None
+    job.not_before = None
+    _finished(job)
 
 
 def fail(job: Job, reason: str, result: dict[str, Any] | None = None) -> None:
@@ -207,9 +236,28 @@ def fail(job: Job, reason: str, result: dict[str, Any] | None = None) -> None:
     job.finished_date = now
     job.modified_date = now
     job.locked_by = None
+    job.not_before = None
+    _finished(job)
 
 
-def requeue(job: Job) -> None:
+def _finished(job: Job) -> None:
+    """A package job's end goes to the audit log and to the org's webhooks in the job's own
+    success or failure transaction (on failure, the one ``on_failure`` also runs in)."""
+    if internal(job):
+        return
+    session = object_session(job)
+    if session is None:  # pragma: no cover - jobs are always ended inside a session
+        raise RuntimeError(f"job {job.id} ended outside a session")
+    # Imported here: the webhook service creates its delivery jobs through this module.
+    from sandbox_tooling.webhook import service as webhook_service
+
+    audit_service.job_finished(session, job)
+    webhook_service.job_finished(session, job)
+
+
+def requeue(job: Job, not_before: int | None = None) -> None:
+    """Back to PENDING; ``not_before``: not run before then (epoch ms), for a retry."""
     job.status = JobStatus.PENDING
     job.locked_by = None
+    job.not_before = not_before
     job.modified_date = now_ms()

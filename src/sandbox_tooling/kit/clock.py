@@ -26,3 +26,9 @@ def parse_iso_ms(value: str) -> int:
 def ms_to_sandbox_date(value: int) -> str:
     """Sandbox-management dates are ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
     return datetime.fromtimestamp(value / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def ms_to_iso(value: int) -> str:
+    """Epoch ms to ``2026-11-23T10:00:00.123Z`` (UTC, milliseconds)."""
+    moment = datetime.fromtimestamp(value / 1000, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

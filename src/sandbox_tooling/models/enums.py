@@ -56,6 +56,7 @@ class RequestType(StrEnum):
     COPY = "COPY"
     VERSION = "VERSION"
     TRANSFER = "TRANSFER"
+    WEBHOOK = "WEBHOOK"
 
 
 class JobType(StrEnum):
@@ -65,6 +66,7 @@ class JobType(StrEnum):
     COMPUTE = "COMPUTE"
     UPGRADE = "UPGRADE"
     UPDATE = "UPDATE"
+    DELIVER = "DELIVER"
 
 
 #: The ``(requestType, jobType)`` pairs sbx creates; each needs exactly one handler.
@@ -78,8 +80,13 @@ JOB_KINDS: frozenset[JobKind] = frozenset(
         (RequestType.VERSION, JobType.UPGRADE),  # save version n+1
         (RequestType.VERSION, JobType.COMPUTE),  # compare
         (RequestType.TRANSFER, JobType.NEW),  # copy a package to another org
+        (RequestType.WEBHOOK, JobType.DELIVER),  # send one webhook delivery (internal)
     }
 )
+#: Jobs of these request types are the service's own (webhook deliveries): never listed by
+#: ``/packages/jobs`` or shown by ``/tools/job``, and their end is no audited or notified event.
+INTERNAL_REQUEST_TYPES: frozenset[str] = frozenset({RequestType.WEBHOOK})
+INTERNAL_JOB_TYPES: frozenset[str] = frozenset({JobType.DELIVER})
 
 
 class TaskStatus(StrEnum):
@@ -130,3 +137,97 @@ class SandboxState(StrEnum):
 class SandboxType(StrEnum):
     PRODUCTION = "production"
     DEVELOPMENT = "development"
+
+
+class AuditStatus(StrEnum):
+    """An audit event's ``status``: the change was made, or it was attempted and failed."""
+
+    SUCCESS = "Success"
+    FAILURE = "Failure"
+
+
+class AuditAction(StrEnum):
+    """What an audit event records (docs/api.md, "Audit log"): ``<noun>.<verb>``."""
+
+    TOKEN_ISSUE = "token.issue"
+    CONSOLE_SIGN_IN = "console.signIn"
+    CREDENTIAL_CREATE = "credential.create"
+    USER_CREATE = "user.create"
+    ROLE_CREATE = "role.create"
+    ROLE_ASSIGN = "role.assign"
+    SANDBOX_CREATE = "sandbox.create"
+    SANDBOX_UPDATE = "sandbox.update"
+    SANDBOX_RESET = "sandbox.reset"
+    SANDBOX_DELETE = "sandbox.delete"
+    OBJECT_CREATE = "object.create"
+    OBJECT_UPDATE = "object.update"
+    OBJECT_DELETE = "object.delete"
+    OBJECTS_LOAD = "objects.load"
+    PACKAGE_CREATE = "package.create"
+    PACKAGE_UPDATE = "package.update"
+    PACKAGE_MAKE_PUBLIC = "package.makePublic"
+    PACKAGE_DELETE = "package.delete"
+    PUBLISH_SUBMIT = "publish.submit"
+    PUBLISH_FINISH = "publish.finish"
+    IMPORT_SUBMIT = "import.submit"
+    IMPORT_FINISH = "import.finish"
+    UPDATE_SUBMIT = "update.submit"
+    UPDATE_FINISH = "update.finish"
+    ROLLBACK_SUBMIT = "rollback.submit"
+    ROLLBACK_FINISH = "rollback.finish"
+    VERSION_SUBMIT = "version.submit"
+    VERSION_FINISH = "version.finish"
+    COMPARE_SUBMIT = "compare.submit"
+    COMPARE_FINISH = "compare.finish"
+    TRANSFER_SUBMIT = "transfer.submit"
+    TRANSFER_FINISH = "transfer.finish"
+    HANDSHAKE_REQUEST = "handshake.request"
+    HANDSHAKE_APPROVE = "handshake.approve"
+    HANDSHAKE_REJECT = "handshake.reject"
+    WEBHOOK_CREATE = "webhook.create"
+    WEBHOOK_DELETE = "webhook.delete"
+
+
+#: The submit and finish actions of each job kind.
+JOB_ACTIONS: dict[JobKind, tuple[AuditAction, AuditAction]] = {
+    (RequestType.EXPORT, JobType.NEW): (AuditAction.PUBLISH_SUBMIT, AuditAction.PUBLISH_FINISH),
+    (RequestType.IMPORT, JobType.NEW): (AuditAction.IMPORT_SUBMIT, AuditAction.IMPORT_FINISH),
+    (RequestType.IMPORT, JobType.UPDATE): (AuditAction.UPDATE_SUBMIT, AuditAction.UPDATE_FINISH),
+    (RequestType.IMPORT, JobType.ROLLBACK): (
+        AuditAction.ROLLBACK_SUBMIT,
+        AuditAction.ROLLBACK_FINISH,
+    ),
+    (RequestType.VERSION, JobType.UPGRADE): (
+        AuditAction.VERSION_SUBMIT,
+        AuditAction.VERSION_FINISH,
+    ),
+    (RequestType.VERSION, JobType.COMPUTE): (
+        AuditAction.COMPARE_SUBMIT,
+        AuditAction.COMPARE_FINISH,
+    ),
+    (RequestType.TRANSFER, JobType.NEW): (
+        AuditAction.TRANSFER_SUBMIT,
+        AuditAction.TRANSFER_FINISH,
+    ),
+}
+
+
+class WebhookEvent(StrEnum):
+    """The events an org's webhooks can subscribe to."""
+
+    JOB_SUCCEEDED = "job.succeeded"
+    JOB_FAILED = "job.failed"
+    PACKAGE_PUBLISHED = "package.published"
+    TRANSFER_COMPLETED = "transfer.completed"
+    TRANSFER_FAILED = "transfer.failed"
+    HANDSHAKE_REQUESTED = "handshake.requested"
+    HANDSHAKE_APPROVED = "handshake.approved"
+    HANDSHAKE_REJECTED = "handshake.rejected"
+
+
+class DeliveryStatus(StrEnum):
+    """A webhook delivery: waiting for its (next) attempt, delivered, or given up."""
+
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"

@@ -42,3 +42,6 @@ class Job(Base):
     modified_date: Mapped[int] = mapped_column(BigInteger)
     started_date: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     finished_date: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A PENDING job is not run before this time (epoch ms; None: at once). Retries are
+    # scheduled with it (job/runner.py); a queue backend maps it to its own schedule.
+    not_before: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

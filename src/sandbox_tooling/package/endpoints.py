@@ -22,6 +22,8 @@ from sandbox_tooling.job.schemas import JobListItem, ToolsEnvelope
 from sandbox_tooling.kit.listing import FieldSpec
 from sandbox_tooling.kit.schema import Page
 from sandbox_tooling.models.enums import (
+    INTERNAL_JOB_TYPES,
+    INTERNAL_REQUEST_TYPES,
     JobStatus,
     JobType,
     PackageStatus,
@@ -69,8 +71,10 @@ PACKAGES = ListSpec(
 )
 JOBS = ListSpec(
     fields={
-        "requestType": FieldSpec("request_type", "enum", frozenset(RequestType)),
-        "jobType": FieldSpec("job_type", "enum", frozenset(JobType)),
+        "requestType": FieldSpec(
+            "request_type", "enum", frozenset(RequestType) - INTERNAL_REQUEST_TYPES
+        ),
+        "jobType": FieldSpec("job_type", "enum", frozenset(JobType) - INTERNAL_JOB_TYPES),
         "jobStatus": FieldSpec("status", "enum", frozenset(JobStatus)),
         "packageType": FieldSpec("package_type", "enum", frozenset(PackageType)),
         "createdDate": FieldSpec("created_date", "date"),

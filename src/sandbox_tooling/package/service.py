@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import service as job_service
@@ -17,6 +18,7 @@ from sandbox_tooling.kit.ids import dashed_uuid, hex32
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import Job, Package, PackageVersion, Sandbox
 from sandbox_tooling.models.enums import (
+    AuditAction,
     Capability,
     JobType,
     PackageAction,
@@ -57,6 +59,7 @@ from sandbox_tooling.package.schemas import (
 from sandbox_tooling.registry import closure as closure_mod
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.sandbox import service as sandbox_service
+from sandbox_tooling.webhook import service as webhook_service
 
 if TYPE_CHECKING:
     from sandbox_tooling.runtime import Runtime
@@ -184,6 +187,26 @@ def _check_artifacts(
     return [{"id": i, "type": t, "title": found[(t, i)].title} for t, i in unique]
 
 
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: AuditAction,
+    pkg: Package,
+    details: dict[str, object] | None = None,
+) -> None:
+    audit_service.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action=action,
+        sandbox=pkg.source_sandbox_name if pkg.source_org_id == pkg.org_id else None,
+        object_type="Package",
+        object_id=pkg.id,
+        object_name=pkg.name,
+        details=details,
+    )
+
+
 def _touch(pkg: Package, actor: str) -> None:
     pkg.version += 1
     pkg.modified_date = now_ms()
@@ -261,7 +284,7 @@ def create(
         raise InvalidArtifacts(
             f"artifacts: at most {settings.max_package_artifacts} root artifacts"
         )
-    return new_package(
+    pkg = new_package(
         session,
         org_id=principal.org_id,
         name=body.name,
@@ -275,6 +298,14 @@ def create(
         expiry=expiry,
         artifacts=artifacts,
     )
+    _audit(
+        session,
+        principal,
+        AuditAction.PACKAGE_CREATE,
+        pkg,
+        {"packageType": pkg.package_type, "artifacts": len(artifacts)},
+    )
+    return pkg
 
 
 def update(session: Session, rt: Runtime, principal: Principal, body: PackageUpdate) -> Package:
@@ -314,6 +345,13 @@ def update(session: Session, rt: Runtime, principal: Principal, body: PackageUpd
     pkg.expiry = _expiry(body.expiry, now_ms(), rt.settings.package_expiry_days)
     _touch(pkg, principal.user_id)
     session.flush()
+    _audit(
+        session,
+        principal,
+        AuditAction.PACKAGE_UPDATE,
+        pkg,
+        {"action": body.action, "artifacts": len(body.artifacts or [])},
+    )
     return pkg
 
 
@@ -325,6 +363,7 @@ def _update_metadata(
             "artifacts: action UPDATE cannot add or remove artifacts; use ADD/DELETE"
         )
     metadata = body.name is not None or body.description is not None or body.source_sandbox
+    was_public = pkg.visibility == Visibility.PUBLIC
     if body.package_visibility is not None:
         _change_visibility(principal, pkg, body.package_visibility)
     elif not metadata:
@@ -354,6 +393,24 @@ def _update_metadata(
         pkg.expiry = _expiry(body.expiry, now_ms(), rt.settings.package_expiry_days)
     _touch(pkg, principal.user_id)
     session.flush()
+    made_public = not was_public and pkg.visibility == Visibility.PUBLIC
+    changed = [
+        name
+        for name, value in (
+            ("name", body.name),
+            ("description", body.description),
+            ("sourceSandbox", body.source_sandbox),
+            ("expiry", body.expiry),
+        )
+        if value is not None
+    ]
+    _audit(
+        session,
+        principal,
+        AuditAction.PACKAGE_MAKE_PUBLIC if made_public else AuditAction.PACKAGE_UPDATE,
+        pkg,
+        {"action": body.action, "fields": changed},
+    )
     return pkg
 
 
@@ -376,6 +433,7 @@ def delete(session: Session, principal: Principal, package_id: str) -> None:
     principal.require("Package", "manage", pkg.source_sandbox_name)
     if pkg.status == PackageStatus.PUBLISH_IN_PROGRESS:
         raise PackageBusy(f"package {pkg.id} is being published; delete it once that ends")
+    _audit(session, principal, AuditAction.PACKAGE_DELETE, pkg, {"status": pkg.status})
     session.delete(pkg)
     session.flush()
 
@@ -412,6 +470,7 @@ def publish(
         package_version=package_version,
         params={"expiryPeriod": expiry_period},
     )
+    audit_service.job_submitted(session, principal, principal.org_id, job)
     return pkg, job
 
 
@@ -510,6 +569,7 @@ def finish_publish(session: Session, job_id: str, info: snapshot.SnapshotInfo) -
     pkg.status = PackageStatus.PUBLISHED
     pkg.publish_date = now
     pkg.expiry = now + int(job.params.get("expiryPeriod", 90)) * DAY_MS
+    webhook_service.package_published(session, pkg, job.package_version)
 
 
 def publish_failed(session: Session, job: Job, reason: str) -> None:

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.spec import ArtifactType, Reference, TypeContext
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.errors import ValidationFailed
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.kit import pointer
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import RegistryObject, Sandbox
+from sandbox_tooling.models.enums import AuditAction
 from sandbox_tooling.registry import repository
 from sandbox_tooling.registry.errors import (
     InvalidObjectId,
@@ -220,6 +222,22 @@ class Access:
     type: ArtifactType
     sandbox: Sandbox
     ctx: TypeContext
+    principal: Principal
+
+
+def _audit(
+    session: Session, a: Access, action: AuditAction, object_id: str, title: str | None
+) -> None:
+    audit_service.record(
+        session,
+        org_id=a.ctx.org_id,
+        actor=a.principal,
+        action=action,
+        sandbox=a.sandbox.name,
+        object_type=a.type.name,
+        object_id=object_id,
+        object_name=title,
+    )
 
 
 def access(
@@ -237,7 +255,10 @@ def access(
         raise SandboxHeaderNotFound(sandbox_name)
     principal.require(atype.resource, action, sandbox.name)
     return Access(
-        atype, sandbox, TypeContext(org_id=principal.org_id, tenant=principal.org.tenant_id)
+        atype,
+        sandbox,
+        TypeContext(org_id=principal.org_id, tenant=principal.org.tenant_id),
+        principal,
     )
 
 
@@ -248,7 +269,9 @@ def list_objects(session: Session, a: Access, query: ListQuery) -> tuple[list[Re
 def create(session: Session, a: Access, definition: Any, actor: str) -> RegistryObject:
     prepared = prepare(a.type, definition, a.ctx)
     create_objects(session, a.sandbox, a.ctx, [prepared], actor)
-    return require(session, a.sandbox, a.type.name, prepared.object_id)
+    obj = require(session, a.sandbox, a.type.name, prepared.object_id)
+    _audit(session, a, AuditAction.OBJECT_CREATE, obj.object_id, obj.title)
+    return obj
 
 
 def require(
@@ -275,6 +298,7 @@ def replace(
     repository.delete_references_of(session, obj.pk)
     repository.insert_references(session, reference_rows(a.sandbox.id, obj.pk, prepared.references))
     session.flush()
+    _audit(session, a, AuditAction.OBJECT_UPDATE, obj.object_id, obj.title)
     return obj
 
 
@@ -292,6 +316,7 @@ def delete(session: Session, a: Access, object_id: str) -> None:
         )
     session.delete(obj)
     session.flush()
+    _audit(session, a, AuditAction.OBJECT_DELETE, object_id, obj.title)
 
 
 def overwrite_prepared(

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.models import Org, Sandbox
-from sandbox_tooling.models.enums import SandboxState, SandboxType
+from sandbox_tooling.models.enums import AuditAction, SandboxState, SandboxType
 from sandbox_tooling.sandbox import repository
 from sandbox_tooling.sandbox.errors import (
     DefaultSandbox,
@@ -70,8 +71,30 @@ def _insert(
 
 def create(session: Session, principal: Principal, *, name: str, title: str, type_: str) -> Sandbox:
     principal.require("Sandbox", "manage")
-    return create_in_org(
+    sandbox = create_in_org(
         session, principal.org, name=name, title=title, type_=type_, actor=principal.user_id
+    )
+    _audit(session, principal, AuditAction.SANDBOX_CREATE, sandbox, {"type": sandbox.type})
+    return sandbox
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: AuditAction,
+    sandbox: Sandbox,
+    details: dict[str, str] | None = None,
+) -> None:
+    audit_service.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action=action,
+        sandbox=sandbox.name,
+        object_type="Sandbox",
+        object_id=sandbox.name,
+        object_name=sandbox.title,
+        details=details,
     )
 
 
@@ -175,6 +198,7 @@ def update_title(session: Session, principal: Principal, name: str, title: str) 
     sandbox.title = title.strip()
     _touch(sandbox, actor)
     session.flush()
+    _audit(session, principal, AuditAction.SANDBOX_UPDATE, sandbox, {"title": sandbox.title})
     return sandbox
 
 
@@ -187,6 +211,7 @@ def reset(session: Session, principal: Principal, name: str, *, validation_only:
         repository.empty(session, sandbox.id)
         _touch(sandbox, actor)
         session.flush()
+        _audit(session, principal, AuditAction.SANDBOX_RESET, sandbox)
     return sandbox
 
 
@@ -201,6 +226,7 @@ def delete(session: Session, principal: Principal, name: str, *, validation_only
         sandbox.state = SandboxState.DELETED
         _touch(sandbox, actor)
         session.flush()
+        _audit(session, principal, AuditAction.SANDBOX_DELETE, sandbox)
     return sandbox
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.builtin.xdm import TENANT_ID, is_standard_xdm, xdm_type_of
 from sandbox_tooling.artifact_type.spec import ArtifactType, TypeContext
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.batch import service as batch_service
 from sandbox_tooling.batch.service import Entry, Problems
 from sandbox_tooling.identity.service import Principal
@@ -285,6 +286,10 @@ def _import(
     ordered = batch_service.dependency_order(new)
     registry_service.insert_prepared(
         session, sandbox, [e.prepared for e in ordered], principal.user_id
+    )
+    created_types = [e.key[0] for e in new]
+    audit_service.objects_loaded(
+        session, principal, principal.org_id, sandbox.name, "schemaregistry", created_types
     )
     return Imported(
         sandbox,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.job import service as job_service
@@ -19,9 +20,7 @@ from sandbox_tooling.kit.ids import dashed_uuid, hex32
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.models import Handshake, Job, Org, Package, Transfer
 from sandbox_tooling.models.enums import (
-    HandshakeAction as LinkAction,
-)
-from sandbox_tooling.models.enums import (
+    AuditAction,
     HandshakeStatus,
     JobType,
     PackageStatus,
@@ -29,6 +28,9 @@ from sandbox_tooling.models.enums import (
     TransferKind,
     TransferStatus,
     Visibility,
+)
+from sandbox_tooling.models.enums import (
+    HandshakeAction as LinkAction,
 )
 from sandbox_tooling.package import service as package_service
 from sandbox_tooling.package import snapshot
@@ -52,6 +54,7 @@ from sandbox_tooling.sharing.schemas import (
     PullRequest,
     TransferRequest,
 )
+from sandbox_tooling.webhook import service as webhook_service
 
 if TYPE_CHECKING:
     from sandbox_tooling.runtime import Runtime
@@ -127,8 +130,29 @@ def bulk_create(session: Session, principal: Principal, body: BulkCreate) -> Bul
         )
         session.add(link)
         session.flush()
+        _audit_link(session, principal, AuditAction.HANDSHAKE_REQUEST, link)
+        webhook_service.handshake_changed(session, link)
         out.created[target] = link
     return out
+
+
+def _audit_link(
+    session: Session, principal: Principal, action: AuditAction, link: Handshake
+) -> None:
+    audit_service.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal,
+        action=action,
+        sandbox=None,
+        object_type="Handshake",
+        object_id=link.linking_id,
+        details={
+            "sourceIMSOrgId": link.source_org_id,
+            "targetIMSOrgId": link.target_org_id,
+            "status": link.status,
+        },
+    )
 
 
 def act(session: Session, principal: Principal, body: HandshakeAction) -> Handshake:
@@ -163,6 +187,10 @@ def act(session: Session, principal: Principal, body: HandshakeAction) -> Handsh
     link.modified_by_org_id = org.id
     link.modified_date = now_ms()
     session.flush()
+    approved = link.status == HandshakeStatus.APPROVED
+    action = AuditAction.HANDSHAKE_APPROVE if approved else AuditAction.HANDSHAKE_REJECT
+    _audit_link(session, principal, action, link)
+    webhook_service.handshake_changed(session, link)
     return link
 
 
@@ -230,6 +258,7 @@ def _transfer_job(session: Session, principal: Principal, transfer: Transfer, pk
         params={"transferId": transfer.id},
     )
     transfer.job_id = job.id
+    audit_service.job_submitted(session, principal, principal.org_id, job)
     return job
 
 
@@ -423,6 +452,7 @@ def carry_out_transfer(session: Session, rt: Runtime, job_id: str) -> None:
     transfer.completed_time = now
     transfer.version += 1
     transfer.modified_date = now
+    webhook_service.transfer_ended(session, transfer, target_sees=True)
     job_service.succeed(
         job,
         {
@@ -444,3 +474,5 @@ def transfer_failed(session: Session, job: Job, reason: str) -> None:
         transfer.completed_time = now_ms()
         transfer.version += 1
         transfer.modified_date = now_ms()
+        target_sees = visible(session, transfer, transfer.target_org_id)
+        webhook_service.transfer_ended(session, transfer, target_sees=target_sees)

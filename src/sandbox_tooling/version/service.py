@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes
+from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.errors import NotCallersOrg
 from sandbox_tooling.identity.service import Principal
 from sandbox_tooling.importer import service as import_service
@@ -63,7 +64,7 @@ def save_version(session: Session, principal: Principal, package_id: str) -> Job
             f"version {pending.package_version} of package {pkg.id} is being saved "
             f"(job {pending.id})"
         )
-    return job_service.create_for_package(
+    job = job_service.create_for_package(
         session,
         pkg,
         request_type=RequestType.VERSION,
@@ -74,6 +75,8 @@ def save_version(session: Session, principal: Principal, package_id: str) -> Job
         snapshot_id=dashed_uuid(),
         package_version=latest + 1,
     )
+    audit_service.job_submitted(session, principal, principal.org_id, job)
+    return job
 
 
 def record_saved_version(session: Session, job_id: str, info: snapshot.SnapshotInfo) -> None:
@@ -143,7 +146,7 @@ def submit_compare(
             if job_params == params:
                 return job_service.require(session, pkg.org_id, job_id)
     destination = {"name": target or pkg.source_sandbox_name, "imsOrgId": pkg.org_id}
-    return job_service.create_for_package(
+    job = job_service.create_for_package(
         session,
         pkg,
         request_type=RequestType.VERSION,
@@ -155,6 +158,8 @@ def submit_compare(
         package_version=version.package_version,
         params=params,
     )
+    audit_service.job_submitted(session, principal, principal.org_id, job)
+    return job
 
 
 def submit_update(
@@ -178,7 +183,7 @@ def submit_update(
     mappings = import_service.check_mappings(
         session, rt, version, sandbox, body.overwrite_mappings or {}, "overwriteMappings"
     )
-    return import_service.target_job(
+    job = import_service.target_job(
         session,
         principal,
         pkg,
@@ -189,6 +194,8 @@ def submit_update(
         description=body.description,
         params={"overwriteMappings": mappings},
     )
+    audit_service.job_submitted(session, principal, principal.org_id, job)
+    return job
 
 
 def is_pending(job: Job) -> bool:

@@ -1,18 +1,16 @@
 """The console's session: a signed, HttpOnly, SameSite=Strict cookie holding who signed in,
 when the sign-in expires, the CSRF token and the chosen sandbox.
 
-The cookie is signed with itsdangerous (HMAC-SHA1 over the JSON payload and a timestamp) with
-the ``SBX_SECRET_KEY`` setting, or a key generated once into the data directory. It is
-``Secure`` when the request came over https. Nothing in it is secret: it is signed, not
-encrypted, and holds ids only.
+The cookie is signed with itsdangerous (HMAC over the JSON payload and a timestamp) under the
+server key (``SBX_SECRET_KEY``, else a key made once into the data directory), so restarts
+keep sessions. It is ``Secure`` when the request came over https. Nothing in it is secret:
+it is signed, not encrypted, and holds ids only.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from http.cookies import SimpleCookie
-from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,37 +18,17 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox_tooling.config import Settings
+from sandbox_tooling.webhook.keys import server_key
 
 COOKIE = "sbx_console"
 SCOPE_KEY = "sbx_console_session"
 
 
-def secret_key(settings: Settings) -> str:
-    """``SBX_SECRET_KEY``, else a key generated once and kept in the data directory (mode
-    0600), so restarts keep sessions."""
-    if settings.secret_key:
-        return settings.secret_key
-    path: Path = settings.data_dir / "secret_key"
-    try:
-        key = path.read_text().strip()
-        if key:
-            return key
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    tmp = path.with_name(f".secret_key.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
-    try:
-        # Another process may have written one meanwhile: the first key wins.
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.read_text().strip()
+def secret_key(settings: Settings) -> bytes:
+    """The server key (``SBX_SECRET_KEY``, else ``$SBX_DATA_DIR/secret.key``, made once), the
+    one webhook secrets derive from; itsdangerous derives the cookie's own signing key from
+    it and the salt, so neither use can stand for the other."""
+    return server_key(settings)
 
 
 class CookieSession:
@@ -90,7 +68,7 @@ class SessionCookies:
     """Pure ASGI middleware: loads the console's cookie on console paths and writes it back
     when a page changed the session."""
 
-    def __init__(self, app: ASGIApp, *, secret: str, max_age: int, prefix: str) -> None:
+    def __init__(self, app: ASGIApp, *, secret: bytes, max_age: int, prefix: str) -> None:
         self.app = app
         self.serializer = URLSafeTimedSerializer(secret, salt="sbx-console-session")
         self.max_age = max_age

@@ -1,7 +1,7 @@
 """console: users.password_hash, packages (org_id, created_date) index
 
 Revision ID: 2026_11_23_0030
-Revises: 0002
+Revises: 2026_11_23_0020
 Create Date: 2026-11-23 00:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2026_11_23_0030"
-down_revision: str | None = "0002"
+down_revision: str | None = "2026_11_23_0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

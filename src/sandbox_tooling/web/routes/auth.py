@@ -48,6 +48,7 @@ def sign_in(request: Request, form: CheckedForm, session: SessionDep, rt: Runtim
             session, user_id=user, password=_text(form, "password"), org_id=org or None
         )
     except InvalidSignIn as exc:
+        session.commit()  # the failed attempt's audit event
         return bare(
             request,
             "sign_in.html",
@@ -57,6 +58,7 @@ def sign_in(request: Request, form: CheckedForm, session: SessionDep, rt: Runtim
             user=user,
             org=org,
         )
+    session.commit()
     start_session(cookie_of(request), principal, "password", rt.settings.console_session_hours)
     return RedirectResponse(next_url, status_code=303)
 
@@ -71,6 +73,7 @@ def sign_in_credential(
             session, client_id=_text(form, "client_id"), client_secret=_text(form, "client_secret")
         )
     except InvalidSignIn as exc:
+        session.commit()  # the failed attempt's audit event
         return bare(
             request,
             "sign_in.html",
@@ -81,6 +84,7 @@ def sign_in_credential(
             user="",
             org="",
         )
+    session.commit()
     start_session(cookie_of(request), principal, "credential", rt.settings.console_session_hours)
     return RedirectResponse(next_url, status_code=303)
 

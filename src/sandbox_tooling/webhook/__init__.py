@@ -1,0 +1,1 @@
+"""Webhooks: endpoints an org registers, and signed deliveries of its events."""
