@@ -87,6 +87,15 @@ def test_the_administrator_journey(
     assert page.get_by_role("row", name=re.compile(r"^prod ")).is_visible()
     shot(page, "sandboxes")
 
+    # An object's page: its definition, what it refers to and what refers to it.
+    nav.get_by_role("link", name="Objects").click()
+    page.get_by_role("link", name=re.compile("XDM field group")).click()
+    page.get_by_role("link", name="Loyalty", exact=True).click()
+    assert page.get_by_role("heading", name=re.compile(r"^References \(\d\)$")).is_visible()
+    assert page.get_by_role("link", name="Tier").is_visible()
+    assert page.get_by_role("link", name="Members").is_visible()  # refers to the field group
+    shot(page, "object")
+
     # Add two objects to a new package.
     nav.get_by_role("link", name="Objects").click()
     page.get_by_role("link", name=re.compile("XDM schema")).click()
@@ -127,6 +136,7 @@ def test_the_administrator_journey(
     page.get_by_role("link", name="Import…").click()
     page.get_by_label("Target sandbox").select_option("dev")
     page.get_by_label("Job name").fill("Loyalty into dev")
+    shot(page, "import-start")
     page.get_by_role("button", name="Next: review the plan").click()
     tier = page.get_by_role("row").filter(has_text="Tier").filter(has_text="XDM data type")
     assert "create" in tier.inner_text().lower()
@@ -156,6 +166,7 @@ def test_the_administrator_journey(
     page.goto(package_url)
     page.get_by_role("link", name="Versions").click()
     page.get_by_label("Target sandbox").select_option("dev")
+    shot(page, "versions")
     page.get_by_role("button", name="Check for updates").click()
     page.wait_for_selector("article.diff")
     loyalty = page.get_by_role("article", name="Diff of Loyalty")

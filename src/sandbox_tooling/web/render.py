@@ -38,6 +38,11 @@ def _pretty(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
 
 
+def ucfirst(text: str) -> str:
+    """The first letter upper-cased, the rest kept ("XDM schema", not "Xdm schema")."""
+    return text[:1].upper() + text[1:]
+
+
 def _number(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -62,6 +67,7 @@ ENV = Environment(
 ENV.filters["when"] = _when
 ENV.filters["pretty"] = _pretty
 ENV.filters["number"] = _number
+ENV.filters["ucfirst"] = ucfirst
 ENV.globals["P"] = PREFIX
 ENV.globals["url"] = _query
 ENV.globals["version"] = __version__

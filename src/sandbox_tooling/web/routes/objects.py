@@ -20,7 +20,7 @@ from sandbox_tooling.web import actions
 from sandbox_tooling.web.actions import Done, text, texts
 from sandbox_tooling.web.context import PREFIX, CheckedForm, Console, Page
 from sandbox_tooling.web.graph import ordered
-from sandbox_tooling.web.render import fragment, page
+from sandbox_tooling.web.render import fragment, page, ucfirst
 
 router = APIRouter(prefix=PREFIX)
 PAGE_SIZE = 50
@@ -88,7 +88,7 @@ def objects(
         c,
         "objects.html",
         active="objects",
-        title=f"{access.type.label.capitalize()}s in {name}",
+        title=f"{ucfirst(access.type.label)}s in {name}",
         tabs=[(t, counts.get((sb.id, t.name), 0)) for t in readable],
         drafts=draft_packages(c, name),
         can_package=c.can("Package", "manage", name),
