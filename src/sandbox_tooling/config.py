@@ -41,6 +41,9 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # How long a sign-in to the web console lasts (its cookie is signed with ``secret_key``).
+    console_session_hours: float = 12.0
+
     job_workers: int = 2
     job_max_attempts: int = 3
     job_sweep_seconds: float = 5.0

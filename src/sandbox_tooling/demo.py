@@ -6,7 +6,10 @@ this module only walks it, creating objects through the registry service.
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,7 +34,19 @@ from sandbox_tooling.models import Org, Package
 from sandbox_tooling.registry import service as registry_service
 from sandbox_tooling.sandbox import service as sandbox_service
 
-__all__ = ["ACME", "ACME_ADMIN", "GLOBEX", "GLOBEX_ADMIN", "DemoCredential", "ensure_demo"]
+__all__ = [
+    "ACME",
+    "ACME_ADMIN",
+    "GLOBEX",
+    "GLOBEX_ADMIN",
+    "DemoCredential",
+    "ensure_demo",
+    "ensure_demo_password",
+]
+
+#: Where the demo admin's console password is kept (mode 0600), so every start of the demo on
+#: the same data directory prints the same, still valid, password.
+PASSWORD_FILE = "demo-password"
 
 
 @dataclass
@@ -125,3 +140,28 @@ def _seed_objects(
                 modified_by="system",
             )
         )
+
+
+def ensure_demo_password(session: Session, data_dir: Path) -> str | None:
+    """The console password of Acme's demo admin: generated on first start and kept in the
+    data directory. None when it was changed since (``sbx admin set-password``): the demo
+    does not overwrite a password somebody chose."""
+    user = identity_repository.get_user(session, ACME, ACME_ADMIN)
+    if user is None:
+        return None
+    path = data_dir / PASSWORD_FILE
+    try:
+        kept = path.read_text().strip()
+    except FileNotFoundError:
+        kept = ""
+    if kept and identity_service.check_password(user, kept):
+        return kept
+    if kept and user.password_hash:
+        return None
+    password = secrets.token_urlsafe(12)
+    identity_service.set_password(session, org_id=ACME, user_id=ACME_ADMIN, password=password)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(password + "\n")
+    return password

@@ -117,3 +117,41 @@ class TestAdminCli:
             assert r.exit_code == 1 and "fly" in r.stderr
         finally:
             get_settings.cache_clear()
+
+
+class TestSetPassword:
+    def test_reads_the_password_from_stdin(
+        self, state: AppState, settings, monkeypatch, api
+    ) -> None:
+        from sandbox_tooling.identity import repository as identity_repository
+        from sandbox_tooling.identity import service as identity_service
+
+        monkeypatch.setenv("SBX_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("SBX_DATA_DIR", str(settings.data_dir))
+        get_settings.cache_clear()
+        try:
+            runner = CliRunner()
+            args = ["admin", "set-password", "--org", api.org_id, "--user", api.user_id]
+            r = runner.invoke(cli, args, input="a long enough secret\n")
+            assert r.exit_code == 0, r.output
+            assert json.loads(r.stdout) == {
+                "org": api.org_id,
+                "user": api.user_id,
+                "password": "set",
+            }
+            with state.db.transaction() as session:
+                user = identity_repository.get_user(session, api.org_id, api.user_id)
+                assert user is not None and user.password_hash.startswith("$argon2id$")
+                assert identity_service.check_password(user, "a long enough secret")
+                assert not identity_service.check_password(user, "a long enough secreT")
+            r = runner.invoke(cli, args, input="short\n")
+            assert r.exit_code == 1
+            assert "password: must hold at least 8 characters" in r.stderr
+            r = runner.invoke(
+                cli,
+                ["admin", "set-password", "--org", api.org_id, "--user", "nobody"],
+                input="x" * 9,
+            )
+            assert r.exit_code == 1 and "IdentityNotFound" in r.stderr
+        finally:
+            get_settings.cache_clear()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_serve_demo_prints_a_working_token(tmp_path: Path) -> None:
         out = ""
         deadline = time.monotonic() + 60
         assert proc.stdout is not None
-        while "export TOKEN=" not in out and time.monotonic() < deadline:
+        while "Console: " not in out and time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line:
                 break
@@ -66,6 +67,58 @@ def test_serve_demo_prints_a_working_token(tmp_path: Path) -> None:
             {**headers, "x-sandbox-name": "prod"},
         )
         assert schemas["totalElements"] == 3
+        console = re.search(r"Console: (http://\S+/)  user (\S+)  password (\S+)", out)
+        assert console, out
+        url, user, password = console.groups()
+        assert url == f"{base}/" and user == "admin@acme.example"
+        _sign_in(url, user, password)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    # A restart on the same data directory prints the same, still valid, password.
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(sbx), "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        out = ""
+        deadline = time.monotonic() + 60
+        assert proc.stdout is not None
+        while "Console: " not in out and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            out += line
+        again = re.search(r"Console: (http://\S+/)  user (\S+)  password (\S+)", out)
+        assert again and again.group(3) == password, out
+        _sign_in(again.group(1), user, password)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _sign_in(url: str, user: str, password: str) -> None:
+    """Sign in to the console with the printed password (cookie jar, CSRF token, redirect)."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    for _ in range(200):
+        try:
+            form = opener.open(url, timeout=10).read().decode()
+            break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.05)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, form
+    data = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "user": user, "password": password, "next": ""}
+    ).encode()
+    with opener.open(url + "console/sign-in", data=data, timeout=10) as r:
+        page = r.read().decode()
+        assert r.status == 200 and r.url.endswith("/console/sandboxes"), r.url
+    assert "Sign out" in page and user in page

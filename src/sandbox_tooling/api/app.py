@@ -27,6 +27,7 @@ from sandbox_tooling.sandbox.endpoints import router as sandbox_router
 from sandbox_tooling.schemaregistry.endpoints import router as schemaregistry_router
 from sandbox_tooling.sharing.endpoints import router as sharing_router
 from sandbox_tooling.version.endpoints import router as version_router
+from sandbox_tooling.web import app as console
 from sandbox_tooling.webhook.endpoints import router as webhook_router
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     )
     app.state.sbx = runtime
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
-    errors.install(app)
+    errors.install(app, html=console.render_error)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     app.add_middleware(UrlGuard)
@@ -71,4 +72,5 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(sharing_router)
     app.include_router(webhook_router)
     app.include_router(audit_router)
+    console.install(app, settings)
     return app

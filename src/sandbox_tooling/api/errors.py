@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.routing import Match
 
 from sandbox_tooling.errors import AppError, ConcurrentWrite, GatewayError
@@ -99,7 +101,17 @@ def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
     return _field(loc), str(err.get("msg", "invalid"))
 
 
-def install(app: FastAPI) -> None:
+#: Renders an error as a page where the path is not the API's (the console): ``(request,
+#: status, error class name, detail)``, or None to answer JSON.
+HtmlErrors = Callable[[Request, int, str, str], Response | None]
+
+
+def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
+    """The JSON handlers; ``html`` answers the console's paths with pages instead."""
+
+    def page(request: Request, status: int, error: str, detail: str) -> Response | None:
+        return html(request, status, error, detail) if html is not None else None
+
     @app.exception_handler(GatewayError)
     async def _gateway(_: Request, exc: GatewayError) -> JSONResponse:
         return JSONResponse(
@@ -114,27 +126,36 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(AppError)
-    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        shown = page(request, exc.status_code, type(exc).__name__, exc.detail)
+        if shown is not None:
+            return shown
         return problem(
             exc.status_code, exc.code, exc.title, exc.detail, type(exc).__name__, exc.errors
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"field": f, "message": m} for f, m in (_validation_message(e) for e in exc.errors())
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        shown = page(request, 400, "ValidationFailed", detail)
+        if shown is not None:
+            return shown
         return problem(
             400, "EXIM-400-VALIDATION", "Validation failed", detail, "ValidationFailed", errors
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = str(exc.detail)
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
             detail = f"no such endpoint: {request.method} {request.url.path}"
+            shown = page(request, 404, "HTTPError", f"no such page: {request.url.path}")
+            if shown is not None:
+                return shown
         elif exc.status_code == 405:
             allowed = allowed_methods(request)
             if allowed:
@@ -148,18 +169,25 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
         # Two requests created the same thing at once; the database kept one. Checks before
         # the write see committed rows only, so this is the race's other half, not a bug.
         err = ConcurrentWrite(
             "another request created or changed the same object at the same time; "
             "nothing was written by this one (reload and retry)"
         )
+        shown = page(request, err.status_code, "ConcurrentWrite", err.detail)
+        if shown is not None:
+            return shown
         return problem(err.status_code, err.code, err.title, err.detail, "ConcurrentWrite")
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
+        detail = "an unexpected error occurred; it has been logged"
+        shown = page(request, 500, "InternalError", detail)
+        if shown is not None:
+            return shown
         return problem(
             500,
             "EXIM-500",

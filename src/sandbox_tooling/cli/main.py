@@ -102,12 +102,13 @@ def serve(
     db = _database()
     rt = build_runtime(settings, db=db)
     if demo:
-        from sandbox_tooling.demo import ensure_demo
+        from sandbox_tooling.demo import ACME_ADMIN, ensure_demo, ensure_demo_password
         from sandbox_tooling.identity import repository as identity_repository
         from sandbox_tooling.identity import service as identity_service
 
         with db.transaction() as session:
             creds = ensure_demo(session, rt.types)
+            password = ensure_demo_password(session, settings.data_dir)
             tokens = []
             for cred in creds:
                 row = identity_repository.get_credential(session, cred.client_id)
@@ -116,10 +117,12 @@ def serve(
                     (cred, identity_service.mint_token(session, row, settings.token_ttl_seconds))
                 )
         _announce(host, port, tokens)
+        shown = password or "(changed since; set one with: sbx admin set-password)"
+        print(f"Console: http://{host}:{port}/  user {ACME_ADMIN}  password {shown}", flush=True)
     # Human words on standard output; the log (standard error) is JSON lines only.
     print(
         f"sbx listening on http://{host}:{port}  "
-        f"(database: {db.engine.dialect.name}; OpenAPI: /docs)",
+        f"(database: {db.engine.dialect.name}; console: /; OpenAPI: /docs)",
         flush=True,
     )
     logs.configure(settings.log_level)
@@ -255,3 +258,39 @@ def assign_role(
         return {"org": org, "user": u.user_id, "role": r.name}
 
     _print(_run(work))
+
+
+@admin.command("set-password")
+def set_password(
+    org: Annotated[str, typer.Option(help="Org id.")],
+    user: Annotated[str, typer.Option(help="User id.")],
+) -> None:
+    """Set a user's console password: prompted for on a terminal, else read from stdin."""
+    from sandbox_tooling.identity import service as identity_service
+
+    password = _read_password()
+
+    def work(session: Any) -> dict[str, Any]:
+        u = identity_service.set_password(session, org_id=org, user_id=user, password=password)
+        return {"org": org, "user": u.user_id, "password": "set"}
+
+    _print(_run(work))
+
+
+def _read_password() -> str:
+    """The new password: asked twice on a terminal; otherwise the first line of stdin."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("New password: ")
+        if getpass.getpass("Repeat it: ") != first:
+            print(
+                json.dumps(
+                    {"error": "InvalidIdentity", "detail": "password: the two entries differ"}
+                ),
+                file=sys.stderr,
+            )
+            raise typer.Exit(1)
+        return first
+    line = sys.stdin.readline()
+    return line.removesuffix("\n").removesuffix("\r")

@@ -59,3 +59,10 @@ class IdentityExists(Conflict):
 
 class IdentityNotFound(NotFound):
     """No org, user or role of that name."""
+
+
+class InvalidSignIn(AppError):
+    """Unknown user, wrong password or wrong credential at the console's sign-in."""
+
+    status_code = 401
+    title = "Sign-in failed"

@@ -71,3 +71,11 @@ def first_client_id(session: Session, org_id: str, user_id: str) -> str | None:
         .where(User.org_id == org_id, User.user_id == user_id)
         .order_by(Credential.created_date)
     ).first()
+
+
+def users_named(session: Session, user_id: str) -> list[tuple[User, Org]]:
+    """Every user of that id with the org it belongs to (ids are unique per org only)."""
+    stmt = (
+        select(User, Org).join(Org, Org.id == User.org_id).where(User.user_id == user_id)
+    ).order_by(Org.id)
+    return [(u, o) for u, o in session.execute(stmt)]

@@ -9,6 +9,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.audit import service as audit_service
@@ -18,6 +20,7 @@ from sandbox_tooling.identity.errors import (
     IdentityExists,
     IdentityNotFound,
     InvalidIdentity,
+    InvalidSignIn,
     PermissionDenied,
 )
 from sandbox_tooling.kit.clock import now_ms
@@ -319,6 +322,127 @@ def principal_for(session: Session, org_id: str, user_id: str, client_id: str = 
     return Principal(
         org=org, user=user, client_id=client_id, roles=repository.roles_of(session, user.pk)
     )
+
+
+# -- console passwords ------------------------------------------------------------------------
+#: argon2id with the library's defaults (RFC 9106 low-memory profile).
+_HASHER = PasswordHasher()
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+# Verified against when the user does not exist, so an unknown user costs the same time as a
+# wrong password (the answer does not tell which user ids exist).
+_DUMMY_HASH = _HASHER.hash("sbx-no-such-user")
+
+
+def set_password(session: Session, *, org_id: str, user_id: str, password: str) -> User:
+    """Set (or replace) a user's console password; only its argon2 hash is stored."""
+    user = require_user(session, org_id, user_id)
+    if len(password) < MIN_PASSWORD:
+        raise InvalidIdentity(f"password: must hold at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidIdentity(f"password: must hold at most {MAX_PASSWORD} characters")
+    if "\x00" in password:
+        raise InvalidIdentity("password: must not contain a NUL character")
+    user.password_hash = _HASHER.hash(password)
+    session.flush()
+    return user
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when ``password`` is the user's console password (False when none is set). An
+    absent user or password still costs one verification."""
+    stored = user.password_hash if user is not None else None
+    try:
+        ok = _HASHER.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return ok and stored is not None
+
+
+def sign_in_password(
+    session: Session, *, user_id: str, password: str, org_id: str | None = None
+) -> Principal:
+    """The principal of a user signing in to the console with a password. User ids are unique
+    per org: a user id held in several orgs needs ``org_id``. Audited (``console.signIn``):
+    a success, and a wrong password for a user that exists (in each org holding the id); the
+    caller commits either way."""
+    user_id = user_id.strip()
+    candidates = [
+        (u, o)
+        for u, o in repository.users_named(session, user_id)
+        if org_id is None or o.id == org_id.strip()
+    ]
+    matched = [(u, o) for u, o in candidates if check_password(u, password)]
+    if not candidates:
+        check_password(None, password)
+    if len(matched) != 1:
+        reason = "wrong password" if not matched else "user id in several orgs; no org given"
+        for _user, org in candidates:
+            _audit_sign_in(session, org.id, user_id, "password", ok=False, reason=reason)
+        if not matched:
+            raise InvalidSignIn("user or password: unknown user or wrong password")
+        raise InvalidSignIn(f"org: user {user_id} is in several orgs; give the org id")
+    user, org = matched[0]
+    _audit_sign_in(session, org.id, user_id, "password", ok=True)
+    return Principal(
+        org=org, user=user, client_id="console", roles=repository.roles_of(session, user.pk)
+    )
+
+
+def sign_in_credential(session: Session, *, client_id: str, client_secret: str) -> Principal:
+    """The principal of a credential's user (a pasted client id and secret); audited as
+    ``console.signIn`` like a password sign-in (an unknown client belongs to no org)."""
+    cred = repository.get_credential(session, client_id.strip())
+    if cred is None:
+        raise InvalidSignIn("client id or secret: unknown client or wrong secret")
+    user = repository.user_by_pk(session, cred.user_pk)
+    org = repository.get_org(session, cred.org_id)
+    assert user is not None and org is not None
+    if not hmac.compare_digest(cred.secret_hash, hash_secret(client_secret.strip())):
+        _audit_sign_in(
+            session,
+            org.id,
+            user.user_id,
+            "credential",
+            ok=False,
+            reason="wrong secret",
+            client_id=cred.client_id,
+        )
+        raise InvalidSignIn("client id or secret: unknown client or wrong secret")
+    _audit_sign_in(session, org.id, user.user_id, "credential", ok=True, client_id=cred.client_id)
+    return Principal(
+        org=org, user=user, client_id=cred.client_id, roles=repository.roles_of(session, user.pk)
+    )
+
+
+def _audit_sign_in(
+    session: Session,
+    org_id: str,
+    user_id: str,
+    method: str,
+    *,
+    ok: bool,
+    reason: str | None = None,
+    client_id: str | None = None,
+) -> None:
+    details: dict[str, str] = {"method": method}
+    if reason:
+        details["reason"] = reason
+    audit_service.record(
+        session,
+        org_id=org_id,
+        actor=audit_service.Actor(user_id, client_id),
+        action=AuditAction.CONSOLE_SIGN_IN,
+        sandbox=None,
+        object_type="User",
+        object_id=user_id,
+        result=AuditStatus.SUCCESS if ok else AuditStatus.FAILURE,
+        details=details,
+    )
+
+
+def credential_exists(session: Session, client_id: str) -> bool:
+    return repository.get_credential(session, client_id) is not None
 
 
 # -- tokens -----------------------------------------------------------------------------------

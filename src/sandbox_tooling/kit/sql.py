@@ -48,3 +48,9 @@ def paginate(
         order_by(stmt, model, query, tiebreak).offset(query.start).limit(query.limit)
     )
     return list(rows), total
+
+
+def contains(column: Any, text: str) -> Any:
+    """``column`` holds ``text`` (case-insensitive; ``%`` and ``_`` are literal)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")

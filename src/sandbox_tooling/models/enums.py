@@ -172,6 +172,7 @@ class AuditAction(StrEnum):
     """What an audit event records (docs/api.md, "Audit log"): ``<noun>.<verb>``."""
 
     TOKEN_ISSUE = "token.issue"
+    CONSOLE_SIGN_IN = "console.signIn"
     CREDENTIAL_CREATE = "credential.create"
     USER_CREATE = "user.create"
     ROLE_CREATE = "role.create"

@@ -28,6 +28,8 @@ class User(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(String(256))
     name: Mapped[str] = mapped_column(String(256))
+    # An argon2 hash (PHC string) of the console password; None: no password set.
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
     created_date: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
-from sandbox_tooling.kit.sql import paginate
+from sandbox_tooling.kit.sql import contains, paginate
 from sandbox_tooling.models import Package, PackageVersion
 
 
@@ -22,10 +22,17 @@ def by_name(session: Session, org_id: str, name: str) -> Package | None:
 
 
 def page(
-    session: Session, org_id: str, query: ListQuery, sandboxes: frozenset[str] | None
+    session: Session,
+    org_id: str,
+    query: ListQuery,
+    sandboxes: frozenset[str] | None,
+    name_contains: str | None = None,
 ) -> tuple[list[Package], int]:
-    """``sandboxes``: only the org's own packages of these source sandboxes (None: all)."""
+    """``sandboxes``: only the org's own packages of these source sandboxes (None: all);
+    ``name_contains``: a case-insensitive search in names."""
     stmt = select(Package).where(Package.org_id == org_id)
+    if name_contains:
+        stmt = stmt.where(contains(Package.name, name_contains))
     if sandboxes is not None:
         stmt = stmt.where(
             Package.source_org_id == org_id, Package.source_sandbox_name.in_(sorted(sandboxes))

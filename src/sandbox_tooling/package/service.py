@@ -113,10 +113,11 @@ def get(
 
 
 def list_packages(
-    session: Session, principal: Principal, query: ListQuery
+    session: Session, principal: Principal, query: ListQuery, name_contains: str | None = None
 ) -> tuple[list[Package], int]:
+    """The packages the caller sees; ``name_contains``: a search in names (the console's)."""
     principal.require("Package", "view")
-    return repository.page(session, principal.org_id, query, scope(principal))
+    return repository.page(session, principal.org_id, query, scope(principal), name_contains)
 
 
 def live_source(session: Session, pkg: Package) -> Sandbox:

@@ -6,12 +6,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.db import Base
 from sandbox_tooling.kit.listing import ListQuery
-from sandbox_tooling.kit.sql import paginate
+from sandbox_tooling.kit.sql import contains, paginate
 from sandbox_tooling.models import ObjectReference, RegistryObject
 
 #: Ids per IN (...) list; keeps every statement under SQLite's bound-parameter limit.
@@ -324,3 +324,83 @@ def overwrite(session: Session, rows: list[dict[str, Any]], actor: str, now: int
         )
     for part in chunks([r["pk"] for r in rows]):
         session.execute(delete(ObjectReference).where(ObjectReference.source_pk.in_(part)))
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectSummary:
+    """A registry object without its definition: what a table row shows."""
+
+    type: str
+    object_id: str
+    title: str
+    version: int
+    modified_date: int
+    modified_by: str
+
+
+def search(
+    session: Session, sandbox_id: str, type_: str, text: str, start: int, limit: int
+) -> tuple[list[ObjectSummary], int]:
+    """Objects of a type in title order; ``text``: an exact id, else a search in titles.
+    Counted and sliced in the database on the (sandbox, type, title) index; a page past the
+    middle is read from the end, so the last page costs what the first does."""
+    columns = (
+        RegistryObject.type,
+        RegistryObject.object_id,
+        RegistryObject.title,
+        RegistryObject.version,
+        RegistryObject.modified_date,
+        RegistryObject.modified_by,
+    )
+    where = [RegistryObject.sandbox_id == sandbox_id, RegistryObject.type == type_]
+    if text:
+        exact = session.execute(
+            select(*columns).where(*where, RegistryObject.object_id == text)
+        ).first()
+        if exact is not None:
+            return ([ObjectSummary(*exact)] if start == 0 else []), 1
+        where.append(contains(RegistryObject.title, text))
+    total = session.scalar(select(func.count()).select_from(RegistryObject).where(*where)) or 0
+    stmt = select(*columns).where(*where)
+    if start >= total:
+        return [], total
+    if start > total // 2:
+        # From the end: an offset of (total - start - limit) instead of start.
+        take = min(limit, total - start)
+        rows = session.execute(
+            stmt.order_by(RegistryObject.title.desc(), RegistryObject.pk.desc())
+            .offset(total - start - take)
+            .limit(take)
+        )
+        return [ObjectSummary(*row) for row in reversed(list(rows))], total
+    rows = session.execute(
+        stmt.order_by(RegistryObject.title, RegistryObject.pk).offset(start).limit(limit)
+    )
+    return [ObjectSummary(*row) for row in rows], total
+
+
+def counts_by_type(session: Session, sandbox_ids: Sequence[str]) -> dict[tuple[str, str], int]:
+    """``(sandbox_id, type) -> number of objects`` (one grouped query)."""
+    if not sandbox_ids:
+        return {}
+    rows = session.execute(
+        select(RegistryObject.sandbox_id, RegistryObject.type, func.count())
+        .where(RegistryObject.sandbox_id.in_(list(sandbox_ids)))
+        .group_by(RegistryObject.sandbox_id, RegistryObject.type)
+    )
+    return {(s, t): n for s, t, n in rows}
+
+
+def titles_by_ids(
+    session: Session, sandbox_id: str, object_ids: Iterable[str]
+) -> dict[tuple[str, str], str]:
+    """``(type, id) -> title`` of the objects with these ids (no definitions loaded)."""
+    out: dict[tuple[str, str], str] = {}
+    for part in chunks(sorted(set(object_ids))):
+        rows = session.execute(
+            select(RegistryObject.type, RegistryObject.object_id, RegistryObject.title).where(
+                RegistryObject.sandbox_id == sandbox_id, RegistryObject.object_id.in_(part)
+            )
+        )
+        out.update(((t, i), title) for t, i, title in rows)
+    return out

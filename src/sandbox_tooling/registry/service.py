@@ -29,13 +29,13 @@ from sandbox_tooling.registry.errors import (
     ObjectNotFound,
     SandboxHeaderNotFound,
 )
-from sandbox_tooling.registry.repository import ObjectRow, ObjectState
+from sandbox_tooling.registry.repository import ObjectRow, ObjectState, ObjectSummary
 from sandbox_tooling.sandbox import service as sandbox_service
 
 if TYPE_CHECKING:
     from sandbox_tooling.runtime import Runtime
 
-__all__ = ["ObjectRow", "ObjectState"]
+__all__ = ["ObjectRow", "ObjectState", "ObjectSummary"]
 
 
 @dataclass
@@ -394,3 +394,31 @@ def referrers_of_many(
 def delete_pks(session: Session, pks: Sequence[int]) -> None:
     """Delete objects by pk (their references go with them)."""
     repository.delete_pks(session, pks)
+
+
+# -- the console's reads ----------------------------------------------------------------------
+def search_objects(
+    session: Session, a: Access, text: str, start: int, limit: int
+) -> tuple[list[ObjectSummary], int]:
+    """A page of the type's objects by title; ``text`` searches titles (or is an exact id)."""
+    return repository.search(session, a.sandbox.id, a.type.name, text.strip(), start, limit)
+
+
+def counts_by_type(session: Session, sandbox_ids: Sequence[str]) -> dict[tuple[str, str], int]:
+    """``(sandbox_id, type) -> number of objects``."""
+    return repository.counts_by_type(session, sandbox_ids)
+
+
+def titles_by_ids(
+    session: Session, sandbox_id: str, object_ids: Iterable[str]
+) -> dict[tuple[str, str], str]:
+    return repository.titles_by_ids(session, sandbox_id, object_ids)
+
+
+def referrers(session: Session, a: Access, object_id: str) -> list[RegistryObject]:
+    """The objects of the sandbox that refer to this one."""
+    return [
+        o
+        for o in repository.referrers(session, a.sandbox.id, a.type.name, object_id)
+        if not (o.type == a.type.name and o.object_id == object_id)
+    ]

@@ -1,7 +1,7 @@
 """import plans
 
-Revision ID: 2026_11_23_0030
-Revises: 2026_11_23_0020
+Revision ID: 2026_11_23_0040
+Revises: 2026_11_23_0030
 Create Date: 2026-11-23 03:50:21.277258
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "2026_11_23_0030"
-down_revision: str | None = "2026_11_23_0020"
+revision: str = "2026_11_23_0040"
+down_revision: str | None = "2026_11_23_0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
