@@ -72,6 +72,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path,
         database_url=database_url,
         blob_dir=tmp_path / "blobs",
+        # The in-process runner on both databases (the procrastinate backend, PostgreSQL's
+        # default, is tested with worker processes: tests/job/test_queue.py, test_cluster.py).
+        job_backend="inprocess",
         job_sweep_seconds=0.2,
         max_body_bytes=2 * 1024 * 1024,
         # Webhooks reach only the loopback servers the tests start (tests/webhook/conftest.py),

@@ -44,12 +44,22 @@ class Settings(BaseSettings):
     # How long a sign-in to the web console lasts (its cookie is signed with ``secret_key``).
     console_session_hours: float = 12.0
 
+    # Job backend: "inprocess" (a thread pool in the serving process, one process per
+    # database) or "procrastinate" (PostgreSQL only: API processes defer, ``sbx worker``
+    # processes run). Empty: procrastinate on PostgreSQL, inprocess on SQLite.
+    job_backend: str = ""
     job_workers: int = 2
     job_max_attempts: int = 3
     job_sweep_seconds: float = 5.0
     # Retries of retriable job failures wait base * 2^(attempt-1) seconds, at most max.
     job_retry_base_seconds: float = Field(default=0.5, ge=0)
     job_retry_max_seconds: float = Field(default=60.0, ge=0)
+    # Procrastinate workers: heartbeat period; a worker silent for ``worker_stalled_seconds``
+    # is dead and its jobs are retried elsewhere; running jobs' progress is written to the
+    # database every ``job_progress_seconds`` (any API process reads it).
+    worker_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    worker_stalled_seconds: float = Field(default=30.0, gt=0)
+    job_progress_seconds: float = Field(default=1.0, gt=0)
 
     # The server key from which webhook signing secrets are derived (webhook/keys.py).
     # Empty: a random key kept in $SBX_DATA_DIR/secret.key, made on first use.
@@ -84,6 +94,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'sbx.db'}"
+
+    def resolved_job_backend(self) -> str:
+        """``procrastinate`` or ``inprocess``: the setting, else by the database."""
+        backend = self.job_backend.strip().lower()
+        if backend:
+            if backend not in ("procrastinate", "inprocess"):
+                raise ValueError(f"SBX_JOB_BACKEND: unknown backend {self.job_backend!r}")
+            return backend
+        url = self.resolved_database_url()
+        return "procrastinate" if url.startswith(("postgresql", "postgres:")) else "inprocess"
 
     def resolved_blob_dir(self) -> Path:
         return self.blob_dir or (self.data_dir / "blobs")

@@ -108,13 +108,24 @@ class Database:
             autoflush=False,
         )
         self._commit_hook: Callable[[Session], None] | None = None
+        self._before_commit_hook: Callable[[Session], None] | None = None
         for maker in (self._read, self._write):
             event.listen(maker, "after_commit", self._after_commit)
+            event.listen(maker, "before_commit", self._before_commit)
 
     def on_commit(self, hook: Callable[[Session], None] | None) -> None:
         """Call ``hook(session)`` after each commit of this database's sessions (one hook:
         the runtime's, which submits the jobs a transaction created)."""
         self._commit_hook = hook
+
+    def before_commit(self, hook: Callable[[Session], None] | None) -> None:
+        """Call ``hook(session)`` just before each commit, inside the transaction (one hook:
+        the queue backend's, which enqueues the jobs the transaction made PENDING)."""
+        self._before_commit_hook = hook
+
+    def _before_commit(self, session: Session) -> None:
+        if self._before_commit_hook is not None:
+            self._before_commit_hook(session)
 
     def _after_commit(self, session: Session) -> None:
         if self._commit_hook is not None:

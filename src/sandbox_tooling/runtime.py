@@ -72,7 +72,16 @@ def build_runtime(
         blobs=blobs or blobstore.from_settings(settings),
         types=types or default_types(),
     )
-    rt.jobs = InProcessRunner(rt, job_handlers())
+    if settings.resolved_job_backend() == "procrastinate":
+        from sandbox_tooling.job import queue
+
+        if rt.db.is_sqlite:
+            raise ValueError("SBX_JOB_BACKEND=procrastinate needs PostgreSQL (SBX_DATABASE_URL)")
+        rt.jobs = queue.QueueRunner(rt, job_handlers())
+        rt.db.before_commit(queue.enqueue_created)
+    else:
+        rt.jobs = InProcessRunner(rt, job_handlers())
+        rt.db.before_commit(None)
     rt.db.on_commit(lambda session: _submit_created(rt, session))
     return rt
 

@@ -33,6 +33,17 @@ from sandbox_tooling.webhook.endpoints import router as webhook_router
 log = logging.getLogger(__name__)
 
 
+def from_environment() -> FastAPI:
+    """The app of one process of ``sbx serve --workers N``: settings from the environment
+    (the parent process migrated the database already)."""
+    from sandbox_tooling.config import get_settings
+    from sandbox_tooling.kit import logs
+
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    return create_app(settings)
+
+
 def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     """Build the app. The job runner starts (and recovers interrupted jobs) with the app."""
     runtime = rt or build_runtime(settings)

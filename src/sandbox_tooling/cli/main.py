@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -75,13 +77,12 @@ def migrate() -> None:
     from sandbox_tooling.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.resolved_database_url())
-    _print(
-        {
-            "database": Database(settings.resolved_database_url()).url.split("@")[-1],
-            "status": "up to date",
-        }
-    )
+    url = settings.resolved_database_url()
+    upgrade(url)
+    out = {"database": Database(url).url.split("@")[-1], "status": "up to date"}
+    if not url.startswith("sqlite"):
+        out["queue"] = "procrastinate schema present"
+    _print(out)
 
 
 @app.command(rich_help_panel="Server")
@@ -91,6 +92,14 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Seed the demo orgs and objects, print a token.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes (uvicorn workers). Above 1 needs the procrastinate job "
+            "backend (PostgreSQL); jobs then run in `sbx worker` processes.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP service (migrating the database first)."""
     import uvicorn
@@ -99,6 +108,15 @@ def serve(
     from sandbox_tooling.runtime import build_runtime
 
     settings = get_settings()
+    backend = settings.resolved_job_backend()
+    if workers > 1 and backend != "procrastinate":
+        print(
+            "sbx serve --workers N (N > 1) needs PostgreSQL and the procrastinate job backend: "
+            "the in-process runner (SQLite's, or SBX_JOB_BACKEND=inprocess) runs jobs inside "
+            "the one serving process and assumes it is alone on its database.",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
     db = _database()
     rt = build_runtime(settings, db=db)
     if demo:
@@ -120,19 +138,53 @@ def serve(
         shown = password or "(changed since; set one with: sbx admin set-password)"
         print(f"Console: http://{host}:{port}/  user {ACME_ADMIN}  password {shown}", flush=True)
     # Human words on standard output; the log (standard error) is JSON lines only.
+    jobs_where = "in `sbx worker` processes" if backend == "procrastinate" else "in-process"
     print(
         f"sbx listening on http://{host}:{port}  "
-        f"(database: {db.engine.dialect.name}; console: /; OpenAPI: /docs)",
+        f"(database: {db.engine.dialect.name}; jobs: {jobs_where}; "
+        f"{workers} API process{'es' if workers > 1 else ''}; console: /; OpenAPI: /docs)",
         flush=True,
     )
     logs.configure(settings.log_level)
-    uvicorn.run(
-        create_app(settings, rt),
-        host=host,
-        port=port,
-        log_config=None,  # sbx's JSON logging (kit/logs.py) stays in place
-        access_log=False,  # one structured access line per request comes from the app
-    )
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": None,  # sbx's JSON logging (kit/logs.py) stays in place
+        "access_log": False,  # one structured access line per request comes from the app
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, rt), **common)
+        return
+    db.dispose()
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics of any process reports all of them (kit/metrics.py).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sbx-metrics-")
+    # Each process builds its own app from the same environment (api/app.py).
+    uvicorn.run("sandbox_tooling.api.app:from_environment", factory=True, workers=workers, **common)
+
+
+@app.command(rich_help_panel="Server")
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs this process runs at a time.")] = 2,
+) -> None:
+    """Run jobs (procrastinate job backend, PostgreSQL) until SIGINT or SIGTERM."""
+    from sandbox_tooling.job.queue import QueueRunner
+    from sandbox_tooling.runtime import build_runtime
+
+    settings = get_settings()
+    if settings.resolved_job_backend() != "procrastinate":
+        print(
+            "sbx worker needs PostgreSQL (SBX_DATABASE_URL) and the procrastinate job backend; "
+            "with SQLite or SBX_JOB_BACKEND=inprocess, `sbx serve` runs the jobs itself.",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
+    db = _database()
+    rt = build_runtime(settings, db=db)
+    assert isinstance(rt.jobs, QueueRunner)
+    logs.configure(settings.log_level)
+    print(f"sbx worker {rt.jobs.worker_id}: {concurrency} job(s) at a time", flush=True)
+    rt.jobs.run_worker(concurrency)
 
 
 def _announce(host: str, port: int, tokens: list[Any]) -> None:

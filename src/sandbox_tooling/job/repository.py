@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
-from sandbox_tooling.models import Job
+from sandbox_tooling.models import Job, JobProgress
 from sandbox_tooling.models.enums import INTERNAL_REQUEST_TYPES, JobStatus, JobType, RequestType
 
 PENDING, IN_PROGRESS, SUCCESS = JobStatus.PENDING, JobStatus.IN_PROGRESS, JobStatus.SUCCESS
@@ -113,3 +114,134 @@ def compares_of(session: Session, package_id: str, package_version: int) -> list
         .order_by(Job.created_date.desc())
     )
     return [(i, p) for i, p in rows]
+
+
+def unfinished(session: Session) -> int:
+    """How many jobs are PENDING or IN_PROGRESS."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Job).where(Job.status.in_((PENDING, IN_PROGRESS)))
+        )
+        or 0
+    )
+
+
+def lock_if_free(session: Session, job_id: str) -> tuple[bool, Job | None]:
+    """``(found, job)``: the job locked for this transaction, ``(True, None)`` when another
+    transaction holds it (its attempt is still alive), ``(False, None)`` when there is none."""
+    job = session.scalars(
+        select(Job).where(Job.id == job_id).with_for_update(skip_locked=True)
+    ).first()
+    if job is not None:
+        return True, job
+    return session.scalar(select(Job.id).where(Job.id == job_id)) is not None, None
+
+
+# -- live progress (procrastinate backend) ----------------------------------------------------
+def save_progress(
+    session: Session,
+    job_id: str,
+    planned: dict[str, int],
+    completed: list[Any],
+    failed: list[Any],
+    now: int,
+) -> None:
+    session.merge(
+        JobProgress(
+            job_id=job_id, planned=planned, completed=completed, failed=failed, updated_date=now
+        )
+    )
+
+
+def get_progress(session: Session, job_id: str) -> JobProgress | None:
+    return session.get(JobProgress, job_id)
+
+
+def delete_progress(session: Session, job_ids: list[str]) -> None:
+    if job_ids:
+        session.execute(delete(JobProgress).where(JobProgress.job_id.in_(job_ids)))
+
+
+# -- the Procrastinate queue (PostgreSQL; its schema is applied by ``sbx migrate``) -----------
+#: The queue and task name of sbx's one Procrastinate task: run the job row ``args.job_id``.
+QUEUE = "sbx"
+TASK = "sbx.run_job"
+
+
+def enqueue(session: Session, job_id: str, lock: str | None, not_before: int | None) -> bool:
+    """Add a queue entry for the job in this transaction (its ``queueing_lock`` is the job id,
+    so a job has at most one waiting entry); False when one is waiting already. ``lock``:
+    entries with the same lock run one at a time, in order."""
+    stmt = text(
+        "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW("
+        "CAST(:queue AS varchar), CAST(:task AS varchar), 0, CAST(:lock AS text), "
+        "CAST(:qlock AS text), CAST(:args AS jsonb), "
+        "to_timestamp(CAST(:at AS bigint) / 1000.0))::procrastinate_job_to_defer_v1])"
+    )
+    params = {
+        "queue": QUEUE,
+        "task": TASK,
+        "lock": lock,
+        "qlock": job_id,
+        "args": f'{{"job_id": "{job_id}"}}',
+        "at": not_before,
+    }
+    try:
+        with session.begin_nested():
+            session.execute(stmt, params)
+    except IntegrityError:
+        return False
+    return True
+
+
+def stalled_entries(session: Session, seconds: float) -> list[tuple[int, str]]:
+    """``(entry id, job id)`` of the entries running on workers that stopped sending
+    heartbeats ``seconds`` ago (or were pruned), locked for this transaction."""
+    rows = session.execute(
+        text(
+            "SELECT job.id, job.args->>'job_id' FROM procrastinate_jobs job "
+            "LEFT JOIN procrastinate_workers w ON w.id = job.worker_id "
+            "WHERE job.status = 'doing' AND job.task_name = :task "
+            "AND (w.id IS NULL OR w.last_heartbeat < NOW() - make_interval(secs => :s)) "
+            "ORDER BY job.id FOR UPDATE OF job SKIP LOCKED"
+        ),
+        {"task": TASK, "s": seconds},
+    )
+    return [(int(i), str(j)) for i, j in rows]
+
+
+def retry_entry(session: Session, entry_id: int) -> bool:
+    """A running entry back to waiting, at its place in its lock's order; False when its job
+    has a waiting entry already."""
+    try:
+        with session.begin_nested():
+            session.execute(
+                text("SELECT procrastinate_retry_job_v2(:id, NOW(), NULL, NULL, NULL)"),
+                {"id": entry_id},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def drop_entry(session: Session, entry_id: int) -> None:
+    session.execute(text("DELETE FROM procrastinate_jobs WHERE id = :id"), {"id": entry_id})
+
+
+def unqueued(session: Session) -> list[tuple[str, str]]:
+    """``(id, status)`` of PENDING jobs with no waiting or running queue entry, and of
+    IN_PROGRESS jobs with no running entry (their worker's entry is gone)."""
+    rows = session.execute(
+        text(
+            "SELECT j.id, j.status FROM jobs j WHERE j.status IN ('PENDING', 'IN_PROGRESS') "
+            "AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs p WHERE p.queueing_lock = j.id "
+            "AND p.task_name = :task AND (p.status = 'doing' OR "
+            "(p.status = 'todo' AND j.status = 'PENDING'))) ORDER BY j.created_date"
+        ),
+        {"task": TASK},
+    )
+    return [(str(i), str(st)) for i, st in rows]
+
+
+def try_advisory_xact_lock(session: Session, key: int) -> bool:
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))

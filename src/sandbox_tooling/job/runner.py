@@ -42,6 +42,7 @@ from sandbox_tooling.job.handlers import (
 from sandbox_tooling.kit import metrics
 from sandbox_tooling.kit.clock import now_ms
 from sandbox_tooling.kit.ids import hex_token
+from sandbox_tooling.models import Job
 from sandbox_tooling.models.enums import JobStatus
 
 if TYPE_CHECKING:
@@ -69,17 +70,129 @@ class JobRunner(Protocol):
         """Live progress of a job running here, if any."""
 
 
-class InProcessRunner:
+class JobExecutor:
+    """What every runner shares: one attempt at a job (claim, handler, retry or failure), the
+    metrics of its end, and the live progress of the jobs running here."""
+
     def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
         self.rt, self.handlers = rt, job_handlers
         self.db, self.settings = rt.db, rt.settings
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{hex_token(4)}"
+        self._progress: dict[str, Progress] = {}
+
+    def _requeue(self, job: Job, not_before: int) -> None:
+        job_service.requeue(job, not_before)
+
+    def _track(self, job_id: str, progress: Progress) -> None:
+        self._progress[job_id] = progress
+
+    def _untrack(self, job_id: str) -> None:
+        self._progress.pop(job_id, None)
+
+    def _execute(self, job_id: str) -> float | None:
+        """``run_one`` with the job's log context, and its end counted."""
+        started = time.monotonic()
+        with structlog.contextvars.bound_contextvars(job_id=job_id):
+            try:
+                return self.run_one(job_id)
+            finally:
+                self._observe(job_id, time.monotonic() - started)
+
+    def _observe(self, job_id: str, seconds: float) -> None:
+        """Count a finished job and its run time, and log its end (on the job's lines)."""
+        try:
+            with self.db.transaction(write=False) as session:
+                job = repository.get(session, job_id)
+                if job is None or not JobStatus(job.status).finished:
+                    return
+                kind = (job.request_type, job.job_type, job.status)
+        except Exception:  # metrics never fail a job
+            log.warning("could not read job %s for metrics", job_id)
+            return
+        metrics.JOBS.labels(*kind).inc()
+        metrics.JOB_SECONDS.labels(*kind).observe(seconds)
+        log.info("job finished: %s/%s %s in %.3f s", kind[0], kind[1], kind[2], seconds)
+
+    def run_one(self, job_id: str) -> float | None:
+        """One attempt at the job, if it is PENDING and due; the seconds after which it is
+        to be tried again (a retry, or a job not due yet), or None."""
+        with self.db.transaction() as session:
+            now = now_ms()
+            if not repository.claim(session, job_id, self.worker_id, now):
+                job = repository.get(session, job_id)
+                if job and job.status == JobStatus.PENDING and (job.not_before or 0) > now:
+                    return ((job.not_before or 0) - now) / 1000
+                return None
+            job = repository.get(session, job_id)
+            assert job is not None
+            request_type, job_type, attempts = job.request_type, job.job_type, job.attempts
+        handler = self.handlers.get(request_type, job_type)
+        if handler is None:
+            self._fail(job_id, f"no handler for {request_type}/{job_type} jobs", None)
+            return None
+        run = JobRun(job_id)
+        self._track(job_id, run.progress)
+        try:
+            handler.run(self.rt, run)
+        except (RetriableJobError, OperationalError) as exc:
+            policy = self.handlers.retry_policy(request_type, job_type, self.settings)
+            if attempts < policy.max_attempts:
+                delay = getattr(exc, "delay_seconds", None)
+                delay = policy.delay(attempts) if delay is None else delay
+                log.warning("job %s: retriable failure (%s); retry in %.1fs", job_id, exc, delay)
+                with self.db.transaction() as session:
+                    job = repository.get(session, job_id)
+                    if not self._still_mine(job):
+                        return None
+                    assert job is not None
+                    self._requeue(job, now_ms() + int(delay * 1000))
+                return delay
+            self._fail(job_id, f"gave up after {attempts} attempts: {exc}", handler)
+        except JobFailed as exc:
+            self._fail(job_id, exc.detail, handler, exc.result)
+        except AppError as exc:
+            self._fail(job_id, exc.detail, handler)
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            self._fail(job_id, f"internal error: {type(exc).__name__}: {exc}", handler)
+        finally:
+            self._untrack(job_id)
+        return None
+
+    def _still_mine(self, job: Job | None) -> bool:
+        """The job is still the attempt this runner claimed (not ended, and not given to
+        another worker by a recovery meanwhile)."""
+        return (
+            job is not None
+            and job.status == JobStatus.IN_PROGRESS
+            and job.locked_by in (None, self.worker_id)
+        )
+
+    def _fail(
+        self,
+        job_id: str,
+        reason: str,
+        handler: JobHandler | None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        with self.db.transaction() as session:
+            job = repository.get(session, job_id)
+            if not self._still_mine(job):
+                return
+            assert job is not None
+            job_service.fail(job, reason, result)
+            if handler is not None:
+                handler.on_failure(session, job, reason)
+
+
+class InProcessRunner(JobExecutor):
+    def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
+        super().__init__(rt, job_handlers)
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Condition()
         self._in_flight: set[str] = set()
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
-        self._progress: dict[str, Progress] = {}
         # Jobs waiting for their time: a heap of (monotonic due time, id), and the due time
         # each id is currently scheduled for (older heap entries of an id are skipped).
         self._heap: list[tuple[float, str]] = []
@@ -197,7 +310,7 @@ class InProcessRunner:
             if job_id in self._in_flight or self._pool is None:
                 return
             self._in_flight.add(job_id)
-        self._pool.submit(self._execute, job_id)
+        self._pool.submit(self._run_in_pool, job_id)
 
     def progress(self, job_id: str) -> Progress | None:
         return self._progress.get(job_id)
@@ -209,95 +322,17 @@ class InProcessRunner:
                 lambda: not self._in_flight and not self._due, timeout=timeout
             )
 
-    def _execute(self, job_id: str) -> None:
-        started = time.monotonic()
+    def _run_in_pool(self, job_id: str) -> None:
         again: float | None = None
-        with structlog.contextvars.bound_contextvars(job_id=job_id):
-            try:
-                again = self.run_one(job_id)
-            finally:
-                with self._lock:
-                    self._in_flight.discard(job_id)
-                    # Scheduled only once this execution has left the in-flight set, so
-                    # that submit() accepts it again.
-                    if again is not None:
-                        self._schedule_locked(job_id, again)
-                    self._lock.notify_all()
-                if again is not None:
-                    self._wake.set()
-                self._observe(job_id, time.monotonic() - started)
-
-    def _observe(self, job_id: str, seconds: float) -> None:
-        """Count a finished job and its run time, and log its end (on the job's lines)."""
         try:
-            with self.db.transaction(write=False) as session:
-                job = repository.get(session, job_id)
-                if job is None or not JobStatus(job.status).finished:
-                    return
-                kind = (job.request_type, job.job_type, job.status)
-        except Exception:  # metrics never fail a job
-            log.warning("could not read job %s for metrics", job_id)
-            return
-        metrics.JOBS.labels(*kind).inc()
-        metrics.JOB_SECONDS.labels(*kind).observe(seconds)
-        log.info("job finished: %s/%s %s in %.3f s", kind[0], kind[1], kind[2], seconds)
-
-    def run_one(self, job_id: str) -> float | None:
-        """One attempt at the job, if it is PENDING and due; the seconds after which it is
-        to be tried again (a retry, or a job not due yet), or None."""
-        with self.db.transaction() as session:
-            now = now_ms()
-            if not repository.claim(session, job_id, self.worker_id, now):
-                job = repository.get(session, job_id)
-                if job and job.status == JobStatus.PENDING and (job.not_before or 0) > now:
-                    return ((job.not_before or 0) - now) / 1000
-                return None
-            job = repository.get(session, job_id)
-            assert job is not None
-            request_type, job_type, attempts = job.request_type, job.job_type, job.attempts
-        handler = self.handlers.get(request_type, job_type)
-        if handler is None:
-            self._fail(job_id, f"no handler for {request_type}/{job_type} jobs", None)
-            return None
-        run = JobRun(job_id)
-        self._progress[job_id] = run.progress
-        try:
-            handler.run(self.rt, run)
-        except (RetriableJobError, OperationalError) as exc:
-            policy = self.handlers.retry_policy(request_type, job_type, self.settings)
-            if attempts < policy.max_attempts:
-                delay = getattr(exc, "delay_seconds", None)
-                delay = policy.delay(attempts) if delay is None else delay
-                log.warning("job %s: retriable failure (%s); retry in %.1fs", job_id, exc, delay)
-                with self.db.transaction() as session:
-                    job = repository.get(session, job_id)
-                    if job is None or job.status != JobStatus.IN_PROGRESS:
-                        return None
-                    job_service.requeue(job, now_ms() + int(delay * 1000))
-                return delay
-            self._fail(job_id, f"gave up after {attempts} attempts: {exc}", handler)
-        except JobFailed as exc:
-            self._fail(job_id, exc.detail, handler, exc.result)
-        except AppError as exc:
-            self._fail(job_id, exc.detail, handler)
-        except Exception as exc:
-            log.exception("job %s failed", job_id)
-            self._fail(job_id, f"internal error: {type(exc).__name__}: {exc}", handler)
+            again = self._execute(job_id)
         finally:
-            self._progress.pop(job_id, None)
-        return None
-
-    def _fail(
-        self,
-        job_id: str,
-        reason: str,
-        handler: JobHandler | None,
-        result: dict[str, Any] | None = None,
-    ) -> None:
-        with self.db.transaction() as session:
-            job = repository.get(session, job_id)
-            if job is None or job.status != JobStatus.IN_PROGRESS:
-                return
-            job_service.fail(job, reason, result)
-            if handler is not None:
-                handler.on_failure(session, job, reason)
+            with self._lock:
+                self._in_flight.discard(job_id)
+                # Scheduled only once this execution has left the in-flight set, so that
+                # submit() accepts it again.
+                if again is not None:
+                    self._schedule_locked(job_id, again)
+                self._lock.notify_all()
+            if again is not None:
+                self._wake.set()

@@ -24,6 +24,10 @@ from sandbox_tooling.models.enums import (
 
 #: ``session.info`` key: ids of jobs to submit once the session's transaction commits.
 AFTER_COMMIT = "sbx.jobs_after_commit"
+#: ``session.info`` key: jobs made PENDING in the session's transaction (created or put back
+#: for a retry), by id; a queue backend enqueues them in that same transaction, just before
+#: it commits (``runtime.build_runtime`` wires it; the in-process runner needs none).
+TO_QUEUE = "sbx.jobs_to_queue"
 
 #: Task messages (SPEC §3.3 formats), by status.
 MESSAGES = {
@@ -105,7 +109,19 @@ def create(
     )
     session.add(job)
     session.flush()
+    _to_queue(session, job)
     return job
+
+
+def _to_queue(session: Session | None, job: Job) -> None:
+    if session is not None:
+        session.info.setdefault(TO_QUEUE, {})[job.id] = job
+
+
+def take_to_queue(session: Session) -> list[Job]:
+    """The jobs made PENDING in this transaction and not handed to the queue yet."""
+    jobs: dict[str, Job] = session.info.pop(TO_QUEUE, {})
+    return list(jobs.values())
 
 
 def create_for_package(
@@ -255,9 +271,13 @@ def _finished(job: Job) -> None:
     webhook_service.job_finished(session, job)
 
 
-def requeue(job: Job, not_before: int | None = None) -> None:
-    """Back to PENDING; ``not_before``: not run before then (epoch ms), for a retry."""
+def requeue(job: Job, not_before: int | None = None, *, enqueue: bool = True) -> None:
+    """Back to PENDING; ``not_before``: not run before then (epoch ms), for a retry.
+    ``enqueue``: a queue backend enqueues it again with the transaction (False: the caller
+    puts its existing queue entry back itself)."""
     job.status = JobStatus.PENDING
     job.locked_by = None
     job.not_before = not_before
     job.modified_date = now_ms()
+    if enqueue:
+        _to_queue(object_session(job), job)

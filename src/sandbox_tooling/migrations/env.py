@@ -9,6 +9,14 @@ from sandbox_tooling.config import get_settings
 from sandbox_tooling.db import Base, make_engine, normalize_url
 
 config = context.config
+
+
+def include_object(obj: object, name: str | None, type_: str, *_: object) -> bool:
+    """Procrastinate's own tables (PostgreSQL, applied by ``sbx migrate``) are not ours to
+    compare."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url()
 
 
@@ -25,6 +33,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -2,7 +2,7 @@
 
 from sandbox_tooling.models.audit import AuditEvent
 from sandbox_tooling.models.identity import AccessToken, Credential, Org, Role, User, UserRole
-from sandbox_tooling.models.job import Job
+from sandbox_tooling.models.job import Job, JobProgress
 from sandbox_tooling.models.package import Package, PackageVersion
 from sandbox_tooling.models.plan import StoredPlan
 from sandbox_tooling.models.registry import ObjectReference, RegistryObject
@@ -16,6 +16,7 @@ __all__ = [
     "Credential",
     "Handshake",
     "Job",
+    "JobProgress",
     "ObjectReference",
     "Org",
     "Package",

@@ -45,3 +45,18 @@ class Job(Base):
     # A PENDING job is not run before this time (epoch ms; None: at once). Retries are
     # scheduled with it (job/runner.py); a queue backend maps it to its own schedule.
     not_before: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class JobProgress(Base):
+    """Live progress of a running job, written by the worker running it every
+    ``SBX_JOB_PROGRESS_SECONDS`` (procrastinate backend), so that any API process can show
+    it. No foreign key to ``jobs``: the running job's transaction holds its row locked, and a
+    key check would wait for it."""
+
+    __tablename__ = "job_progress"
+
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    planned: Mapped[dict[str, int]] = mapped_column(JSONType)
+    completed: Mapped[list[Any]] = mapped_column(JSONType)
+    failed: Mapped[list[Any]] = mapped_column(JSONType)
+    updated_date: Mapped[int] = mapped_column(BigInteger)
