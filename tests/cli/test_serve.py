@@ -122,3 +122,16 @@ def _sign_in(url: str, user: str, password: str) -> None:
         page = r.read().decode()
         assert r.status == 200 and r.url.endswith("/console/sandboxes"), r.url
     assert "Sign out" in page and user in page
+
+
+def test_serve_workers_refused_with_the_in_process_runner(tmp_path: Path) -> None:
+    """Several API processes need the procrastinate backend: on SQLite the in-process runner
+    runs jobs inside the one serving process."""
+    env = {**os.environ, "SBX_DATA_DIR": str(tmp_path), "SBX_DATABASE_URL": ""}
+    sbx = Path(sys.executable).parent / "sbx"
+    for args in (["serve", "--workers", "2"], ["worker"]):
+        proc = subprocess.run(
+            [str(sbx), *args], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "procrastinate" in proc.stderr and "PostgreSQL" in proc.stderr
