@@ -168,10 +168,13 @@ def test_cluster_survives_a_killed_worker(
         "SBX_SECRET_KEY": "cluster-test-key",
         "SBX_LOG_LEVEL": "WARNING",
         "SBX_WORKER_HEARTBEAT_SECONDS": "1",
-        "SBX_WORKER_STALLED_SECONDS": "4",
+        "SBX_WORKER_STALLED_SECONDS": "6",
         "SBX_JOB_SWEEP_SECONDS": "1",
         "SBX_JOB_PROGRESS_SECONDS": "0.25",
         "SBX_JOB_MAX_ATTEMPTS": "3",
+        # Each worker's first 150 batch writes (1,000 objects each) take 200 ms longer, so
+        # that the big import lasts long enough to be killed in its middle on any machine.
+        "SBX_FAILPOINTS": ",".join(f"import.batch={n}:sleep200" for n in range(1, 151)),
     }
     with cluster_mod.Cluster(env, tmp_path / "logs") as cluster:
         urls = [cluster.start_api(), cluster.start_api()]
