@@ -202,7 +202,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sbx-console-bench-"))
-    settings = Settings(data_dir=tmp, database_url=args.database_url, job_sweep_seconds=0.5)
+    settings = Settings(
+        data_dir=tmp,
+        database_url=args.database_url,
+        job_sweep_seconds=0.5,
+        job_backend="inprocess",
+    )
     url = settings.resolved_database_url()
     upgrade(url)
     state = build_runtime(settings)

@@ -47,6 +47,7 @@ def _settings(data_dir: Path, database_url: str) -> Settings:
         database_url=database_url,
         max_package_artifacts=1_000_000,
         max_closure_size=2_000_000,
+        job_backend="inprocess",  # jobs run in the benchmark's process, on any database
     )
 
 

@@ -32,7 +32,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sbx-bench-"))
-    settings = Settings(data_dir=tmp, database_url=args.database_url, max_package_artifacts=100_000)
+    settings = Settings(
+        data_dir=tmp,
+        database_url=args.database_url,
+        max_package_artifacts=100_000,
+        job_backend="inprocess",
+    )
     upgrade(settings.resolved_database_url())
     state = build_runtime(settings)
     headers = make_org(state)

@@ -70,7 +70,10 @@ def main() -> None:
     args = ap.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="sbx-version-bench-"))
     settings = Settings(
-        data_dir=data_dir, database_url=args.database_url, max_package_artifacts=100_000
+        data_dir=data_dir,
+        database_url=args.database_url,
+        max_package_artifacts=100_000,
+        job_backend="inprocess",
     )
     upgrade(settings.resolved_database_url())
     state = build_runtime(settings)

@@ -25,6 +25,10 @@ from sandbox_tooling.runtime import Runtime as AppState
 from sandbox_tooling.runtime import build_runtime
 from tests.helpers import ORG_A, ORG_B, Api, Credential, credential, live_server, make_api
 
+# Tests run jobs in-process on both databases, also where they build their own Settings or
+# start sbx subprocesses; the procrastinate backend's tests choose it explicitly.
+os.environ.setdefault("SBX_JOB_BACKEND", "inprocess")
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
