@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -156,11 +157,18 @@ def serve(
         uvicorn.run(create_app(settings, rt), **common)
         return
     db.dispose()
+    made = None
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # /metrics of any process reports all of them (kit/metrics.py).
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sbx-metrics-")
-    # Each process builds its own app from the same environment (api/app.py).
-    uvicorn.run("sandbox_tooling.api.app:from_environment", factory=True, workers=workers, **common)
+        made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sbx-metrics-")
+    try:
+        # Each process builds its own app from the same environment (api/app.py).
+        uvicorn.run(
+            "sandbox_tooling.api.app:from_environment", factory=True, workers=workers, **common
+        )
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 @app.command(rich_help_panel="Server")
