@@ -11,6 +11,7 @@ needs the same key; changing the key changes every webhook's secret.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -37,17 +38,25 @@ def server_key(settings: Settings) -> bytes:
 
 
 def _load_or_create(path: Path) -> bytes:
+    """The key in ``path``, made first if missing. Made whole in a temporary file and linked
+    into place, so that processes starting together (``sbx serve --workers N``) never read a
+    half-written key, and all end up with the one that was linked first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text().strip()
-        if len(key) < 32:
-            raise RuntimeError(f"{path}: the server key is too short") from None
-        return key.encode()
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as out:
-        out.write(key + "\n")
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path}: the server key is too short")
     return key.encode()
 
 
