@@ -135,3 +135,52 @@ def test_serve_workers_refused_with_the_in_process_runner(tmp_path: Path) -> Non
         )
         assert proc.returncode == 2, proc.stderr
         assert "procrastinate" in proc.stderr and "PostgreSQL" in proc.stderr
+
+
+def test_serve_workers_on_postgresql(tmp_path: Path, database_url: str) -> None:
+    """`sbx serve --workers 2` (procrastinate backend): two API processes answer on one port,
+    and /metrics of either counts the requests of both (a shared multiprocess directory)."""
+    import pytest
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("several API processes need PostgreSQL")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SBX_DATA_DIR": str(tmp_path),
+        "SBX_DATABASE_URL": database_url,
+        "SBX_JOB_BACKEND": "procrastinate",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    sbx = Path(sys.executable).parent / "sbx"
+    proc = subprocess.Popen(
+        [str(sbx), "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert _get(f"{base}/readyz", {})["status"] == "ready"
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        for _ in range(40):
+            _get(f"{base}/healthz", {})
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        counted = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("sbx_http_requests_total{") and 'route="/healthz"' in line
+        )
+        assert counted == 40  # whichever process answered each
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "2 API processes" in out and "jobs: in `sbx worker` processes" in out
