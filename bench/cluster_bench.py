@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
+    if 2 * args.imports * args.runs + 1 > 75:  # sandbox_service.MAX_SANDBOXES, one org
+        parser.error("2 x --imports x --runs + 1 source must stay within 75 sandboxes")
 
     name = f"sbx_cluster_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(normalize_url(args.postgres), isolation_level="AUTOCOMMIT")
