@@ -27,6 +27,7 @@ from sandbox_tooling.api.app import create_app
 from sandbox_tooling.artifact_type.spec import TypeContext
 from sandbox_tooling.config import Settings
 from sandbox_tooling.identity import repository as identity_repository
+from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.migrate import upgrade
 from sandbox_tooling.registry import repository as registry_repository
 from sandbox_tooling.registry import service as registry_service
@@ -42,6 +43,7 @@ def change_source(state: Any, units: int) -> int:
         sandbox = sandbox_repository.live(s, ORG, "src")
         assert sandbox is not None
         ctx = TypeContext(org_id=ORG, tenant=org.tenant_id)
+        principal = identity_service.principal_for(s, ORG, "bench", client_id="bench")
         changed = 0
         rows = registry_repository.titles_of_types(
             s, sandbox.id, ["REGISTRY_MIXIN", "REGISTRY_SCHEMA"]
@@ -56,7 +58,7 @@ def change_source(state: Any, units: int) -> int:
                 definition["properties"] = {**definition["properties"], "x": {"type": "string"}}
             else:
                 definition["description"] = "changed"
-            access = registry_service.Access(state.types.get(type_name), sandbox, ctx)
+            access = registry_service.Access(state.types.get(type_name), sandbox, ctx, principal)
             registry_service.replace(s, access, object_id, definition, "bench")
             changed += 1
     assert changed == 2 * units, changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import orjson
 from pydantic import Field
 
 from sandbox_tooling.job.handlers import Progress
@@ -38,21 +39,28 @@ class TaskRead(ReadModel):
 
     @classmethod
     def of(cls, t: Task) -> TaskRead:
-        status, type_name, src, title, tgt, message, failed = t
-        text = message or MESSAGES[status].format(type=type_name, src=src, tgt=tgt)
-        return cls(
-            task_type="POST",
-            task_status="FAILED" if failed else "SUCCESS",
-            artifact=TaskArtifact(
-                id=src,
-                type=type_name,
-                title=title,
-                found=not failed,
-                count=0 if failed else 1,
-                messages=[TaskMessage(status=status, attempt=1, message=text)],
-                **set_fields(new_id=tgt),
-            ),
-        )
+        return cls.model_validate(task_data(t))
+
+
+def task_data(t: Task) -> dict[str, Any]:
+    """A task as ``TaskRead`` serializes it (by alias, unset fields left out)."""
+    status, type_name, src, title, tgt, message, failed = t
+    text = message or MESSAGES[status].format(type=type_name, src=src, tgt=tgt)
+    artifact: dict[str, Any] = {
+        "id": src,
+        "type": type_name,
+        "title": title,
+        "found": not failed,
+        "count": 0 if failed else 1,
+        "messages": [{"status": status, "attempt": 1, "message": text}],
+    }
+    if tgt is not None:
+        artifact["newId"] = tgt
+    return {
+        "taskType": "POST",
+        "taskStatus": "FAILED" if failed else "SUCCESS",
+        "artifact": artifact,
+    }
 
 
 class ObjectKey(ReadModel):
@@ -145,6 +153,13 @@ class JobRead(ReadModel):
 
     @classmethod
     def of(cls, job: Job, progress: Progress | None = None) -> JobRead:
+        return cls.model_validate(cls.data(job, progress))
+
+    @staticmethod
+    def data(job: Job, progress: Progress | None = None) -> dict[str, Any]:
+        """The job as ``JobRead`` serializes it (by alias, unset fields left out), built
+        without a model per task: a big import's job holds tens of thousands of them, and
+        ``/tools/job/{id}`` is polled."""
         result = job.result or {}
         running = None
         if progress is not None and job.status == JobStatus.IN_PROGRESS:
@@ -155,60 +170,63 @@ class JobRead(ReadModel):
                 "failedTasks": list(progress.failed),
             }
 
-        def keys(name: str) -> list[ObjectKey] | None:
+        def keys(name: str) -> list[dict[str, str]] | None:
             if name not in result:
                 return None
-            return [ObjectKey(type=t, id=i) for t, i in result[name]]
+            return [{"type": t, "id": i} for t, i in result[name]]
 
-        return cls(
-            id=job.id,
-            name=job.name,
-            description=job.description,
-            visibility="TENANT",
-            request_type=RequestType(job.request_type),
-            expiry=0,
-            snapshot_id=job.snapshot_id,
-            package_id=job.package_id,
-            package_version=job.package_version,
-            created_timestamp=job.created_date,
-            modified_timestamp=job.modified_date,
-            type=PackageType(job.package_type) if job.package_type else None,
-            job_status=JobStatus(job.status),
-            job_type=JobType(job.job_type),
-            counter=job.counter,
-            ims_org_id=job.org_id,
-            job_hash=hashlib.sha1(job.id.encode()).hexdigest(),
-            source_sandbox=SandboxRef.model_validate(job.source_sandbox)
-            if job.source_sandbox
+        def sandbox(ref: dict[str, Any] | None) -> dict[str, Any] | None:
+            if not ref:
+                return None
+            return SandboxRef.model_validate(ref).model_dump(by_alias=True, exclude_unset=True)
+
+        body: dict[str, Any] = {
+            "id": job.id,
+            "name": job.name,
+            "description": job.description,
+            "visibility": "TENANT",
+            "requestType": RequestType(job.request_type),
+            "expiry": 0,
+            "snapshotId": job.snapshot_id,
+            "packageId": job.package_id,
+            "packageVersion": job.package_version,
+            "createdTimestamp": job.created_date,
+            "modifiedTimestamp": job.modified_date,
+            "type": PackageType(job.package_type) if job.package_type else None,
+            "jobStatus": JobStatus(job.status),
+            "jobType": JobType(job.job_type),
+            "counter": job.counter,
+            "imsOrgId": job.org_id,
+            "jobHash": hashlib.sha1(job.id.encode()).hexdigest(),
+            "sourceSandbox": sandbox(job.source_sandbox),
+            "destinationSandbox": sandbox(job.destination_sandbox),
+            "completedTasks": [task_data(t) for t in result.get("completedTasks", [])],
+            "failedTasks": [task_data(t) for t in result.get("failedTasks", [])],
+            "importReplacementMap": result.get("importReplacementMap", {}),
+            "sourceParentArtifactMap": result.get("sourceParentArtifactMap", {}),
+            "schemaFieldMappings": None,
+            "attempts": job.attempts,
+            "createdBy": job.created_by,
+        }
+        optional = {
+            "snapshot": result.get("snapshot"),
+            "summary": result.get("summary"),
+            "rolledBackBy": result.get("rolledBackBy"),
+            "createdObjects": keys("createdObjects"),
+            "updatedObjects": keys("updatedObjects"),
+            "deletedObjects": keys("deletedObjects"),
+            "deltaPackageVersion": result.get("deltaPackageVersion"),
+            "errorMessage": job.error if job.status == JobStatus.FAILED and job.error else None,
+            "driftedObjects": [
+                {"sandbox": a, "type": b, "id": c, "title": d, "change": e}
+                for a, b, c, d, e in result["driftedObjects"]
+            ]
+            if "driftedObjects" in result
             else None,
-            destination_sandbox=SandboxRef.model_validate(job.destination_sandbox)
-            if job.destination_sandbox
-            else None,
-            completed_tasks=[TaskRead.of(t) for t in result.get("completedTasks", [])],
-            failed_tasks=[TaskRead.of(t) for t in result.get("failedTasks", [])],
-            import_replacement_map=result.get("importReplacementMap", {}),
-            source_parent_artifact_map=result.get("sourceParentArtifactMap", {}),
-            schema_field_mappings=None,
-            attempts=job.attempts,
-            created_by=job.created_by,
-            **set_fields(
-                snapshot=result.get("snapshot"),
-                summary=result.get("summary"),
-                rolled_back_by=result.get("rolledBackBy"),
-                created_objects=keys("createdObjects"),
-                updated_objects=keys("updatedObjects"),
-                deleted_objects=keys("deletedObjects"),
-                delta_package_version=result.get("deltaPackageVersion"),
-                error_message=job.error if job.status == JobStatus.FAILED and job.error else None,
-                drifted_objects=[
-                    DriftedObjectRead(sandbox=a, type=b, id=c, title=d, change=e)
-                    for a, b, c, d, e in result["driftedObjects"]
-                ]
-                if "driftedObjects" in result
-                else None,
-                progress=running,
-            ),
-        )
+            "progress": running.model_dump(by_alias=True) if running else None,
+        }
+        body.update(set_fields(**optional))
+        return body
 
 
 class ToolsEnvelope(ReadModel):
@@ -221,12 +239,23 @@ class ToolsEnvelope(ReadModel):
 
     @classmethod
     def of(cls, job: Job, progress: Progress | None = None) -> ToolsEnvelope:
-        return cls(
-            status="OK",
-            type="SUCCESS",
-            message=f"Job with ID: {job.id} found",
-            object=JobRead.of(job, progress),
-        )
+        return cls.model_validate(cls.data(job, progress))
+
+    @staticmethod
+    def data(job: Job, progress: Progress | None = None) -> dict[str, Any]:
+        return {
+            "status": "OK",
+            "type": "SUCCESS",
+            "message": f"Job with ID: {job.id} found",
+            "object": JobRead.data(job, progress),
+        }
+
+    @classmethod
+    def json_of(cls, job: Job, progress: Progress | None = None) -> bytes:
+        """``of(job, progress)`` serialized, without building a model per task (the
+        endpoint answers these bytes; ``tests/job/test_schemas.py`` holds them to the
+        model)."""
+        return orjson.dumps(cls.data(job, progress))
 
 
 class JobListItem(ReadModel):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, get_args
 
 from fastapi import Body, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from sandbox_tooling.api.deps import (
     CurrentPrincipal,
@@ -232,10 +232,13 @@ def package_children(
 @router.get("/tools/job/{job_id}", response_model=ToolsEnvelope, responses=errors(404))
 def get_job(
     job_id: str, session: SessionDep, rt: RuntimeDep, principal: CurrentPrincipal
-) -> ToolsEnvelope:
+) -> Response:
     """Job details, updated live while it runs."""
     job = job_service.get_job(session, principal, job_id)
-    return ToolsEnvelope.of(job, rt.jobs.progress(job.id))
+    # Serialized straight from the job (the model is the contract; a big import's job holds
+    # tens of thousands of tasks and is polled).
+    body = ToolsEnvelope.json_of(job, rt.jobs.progress(job.id))
+    return Response(body, media_type="application/json")
 
 
 class PackageFileResponse(StreamingResponse):

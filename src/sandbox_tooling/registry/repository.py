@@ -238,10 +238,26 @@ _STATE_COLUMNS = (
 def states(
     session: Session, sandbox_id: str, *, titles: Iterable[str], ids: Iterable[str]
 ) -> list[ObjectState]:
-    """The objects holding one of ``titles`` or one of ``ids`` (any type), oldest first."""
+    """The objects holding one of ``titles`` or one of ``ids`` (any type), oldest first.
+
+    A sandbox holding fewer objects than the lookup names is read whole in one query (an
+    import into an empty or small sandbox would otherwise send every title it brings)."""
+    titles, ids = set(titles), set(ids)
+    held = session.scalar(
+        select(func.count())
+        .select_from(RegistryObject)
+        .where(RegistryObject.sandbox_id == sandbox_id)
+    )
+    if (held or 0) <= len(titles) + len(ids):
+        rows = session.execute(
+            select(*_STATE_COLUMNS)
+            .where(RegistryObject.sandbox_id == sandbox_id)
+            .order_by(RegistryObject.pk)
+        )
+        return [ObjectState(*r) for r in rows if r.title in titles or r.object_id in ids]
     found: dict[int, ObjectState] = {}
     for column, values in ((RegistryObject.title, titles), (RegistryObject.object_id, ids)):
-        for part in chunks(sorted(set(values))):
+        for part in chunks(sorted(values)):
             rows = session.execute(
                 select(*_STATE_COLUMNS).where(
                     RegistryObject.sandbox_id == sandbox_id, column.in_(part)
