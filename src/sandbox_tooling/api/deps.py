@@ -32,6 +32,10 @@ def writes(func: F) -> F:
     return func
 
 
+#: Where the request's session is kept in the ASGI scope (``api/routing.py`` closes it).
+SESSION_KEY = "sbx_session"
+
+
 async def get_runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.sbx
     return rt
@@ -52,6 +56,7 @@ async def get_session(request: Request, rt: RuntimeDep) -> AsyncIterator[Session
         endpoint, "_sbx_writes", False
     )
     session = rt.db.session(write=write)
+    request.scope[SESSION_KEY] = session  # for the route to close it in the endpoint's thread
     try:
         yield session
     finally:
