@@ -41,6 +41,7 @@ from common import P, headers_for
 from import_bench import _settings, prepare
 from loadgen import run_burst, run_rate
 
+from sandbox_tooling.kit import logs
 from sandbox_tooling.runtime import build_runtime
 
 SM = "/data/foundation/sandbox-management/sandboxes"
@@ -132,6 +133,7 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=500)
     args = parser.parse_args()
+    logs.configure("WARNING")  # the set-up's requests: standard output is the JSON result
 
     data_dir = Path(tempfile.mkdtemp(prefix="sbx-load-bench-"))
     prepared = prepare(data_dir, args.database_url, [args.objects])
