@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -61,6 +61,19 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(default=30.0, gt=0)
     job_progress_seconds: float = Field(default=1.0, gt=0)
 
+    # Concurrency (docs/architecture.md, "Concurrency and admission"). At most http_threads
+    # requests are in flight, http_write_slots of them kept for writes (POST, PUT, PATCH,
+    # DELETE) so reads cannot starve them; others wait up to admission_queue_seconds (at most
+    # admission_queue_limit of them), then get 503 with Retry-After. The thread pool of sync
+    # endpoints has http_threads threads; the connection pool (no overflow) has db_pool_size
+    # connections, 0: http_threads + job_workers + 4 (the job sweeper, /readyz, /metrics).
+    http_threads: int = Field(default=16, ge=2)
+    http_write_slots: int = Field(default=4, ge=1)
+    admission_queue_seconds: float = Field(default=5.0, ge=0)
+    admission_queue_limit: int = Field(default=1000, ge=0)
+    db_pool_size: int = Field(default=0, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+
     # The server key from which webhook signing secrets are derived (webhook/keys.py).
     # Empty: a random key kept in $SBX_DATA_DIR/secret.key, made on first use.
     secret_key: SecretStr = SecretStr("")
@@ -89,6 +102,19 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [h.strip() for h in text.split(",") if h.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _slots(self) -> Settings:
+        if self.http_write_slots >= self.http_threads:
+            raise ValueError(
+                f"SBX_HTTP_WRITE_SLOTS ({self.http_write_slots}) must be below "
+                f"SBX_HTTP_THREADS ({self.http_threads}): the rest are the reads' slots"
+            )
+        return self
+
+    def resolved_db_pool_size(self) -> int:
+        """Connections: one per request thread and job worker, and a few for the rest."""
+        return self.db_pool_size or self.http_threads + self.job_workers + 4
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -3,6 +3,11 @@
 SQLite (WAL) is the embedded default; PostgreSQL is used when ``SBX_DATABASE_URL`` is set.
 On SQLite, sessions that write open their transaction with ``BEGIN IMMEDIATE`` so that two
 writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+
+The connection pool has a fixed size and no overflow (``SBX_DB_POOL_SIZE``, sized with the
+request threads and job workers; docs/architecture.md, "Concurrency and admission"); a
+checkout that waits longer than ``SBX_DB_POOL_TIMEOUT_SECONDS`` raises SQLAlchemy's
+``TimeoutError``, which the API answers with 503 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -10,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sandbox_tooling.config import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,17 +54,28 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str) -> Engine:
+#: The defaults of ``Settings``: 16 request threads + 2 job workers + 4.
+POOL_SIZE = 22
+POOL_TIMEOUT_SECONDS = 10.0
+
+
+def make_engine(
+    url: str, *, pool_size: int = POOL_SIZE, pool_timeout: float = POOL_TIMEOUT_SECONDS
+) -> Engine:
     url = normalize_url(url)
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        else:  # an in-memory database: SQLAlchemy's one-connection pool, nothing to size
+            pool = {}
         engine = create_engine(
             url,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             connect_args={"check_same_thread": False, "timeout": 60},
+            **pool,
         )
         _configure_sqlite(engine)
         return engine
@@ -65,8 +84,7 @@ def make_engine(url: str) -> Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        **pool,
     )
 
 
@@ -97,9 +115,12 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """Owns the engine and hands out sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = POOL_SIZE, pool_timeout: float = POOL_TIMEOUT_SECONDS
+    ) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(url)
+        self.pool_size = pool_size
+        self.engine = make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = sessionmaker(
@@ -112,6 +133,15 @@ class Database:
         for maker in (self._read, self._write):
             event.listen(maker, "after_commit", self._after_commit)
             event.listen(maker, "before_commit", self._before_commit)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Database:
+        """The database of these settings, its pool sized by them."""
+        return cls(
+            settings.resolved_database_url(),
+            pool_size=settings.resolved_db_pool_size(),
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
 
     def on_commit(self, hook: Callable[[Session], None] | None) -> None:
         """Call ``hook(session)`` after each commit of this database's sessions (one hook:

@@ -79,3 +79,13 @@ class InvalidChoice(BadRequest):
 
 class ConcurrentWrite(Conflict):
     """A concurrent request wrote the same object first; nothing was written (retry)."""
+
+
+class Overloaded(AppError):
+    """The service is at capacity (requests in flight, connections); retry after ``Retry-After``."""
+
+    status_code = 503
+    code = "EXIM-503"
+    title = "Service overloaded"
+    #: Seconds a client waits before retrying (the ``Retry-After`` header).
+    retry_after: ClassVar[int] = 1

@@ -68,7 +68,7 @@ def build_runtime(
 ) -> Runtime:
     rt = Runtime(
         settings=settings,
-        db=db or Database(settings.resolved_database_url()),
+        db=db or Database.for_settings(settings),
         blobs=blobs or blobstore.from_settings(settings),
         types=types or default_types(),
     )

@@ -6,10 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 
 from sandbox_tooling import __version__
 from sandbox_tooling.api import errors
+from sandbox_tooling.api.admission import Admission
 from sandbox_tooling.api.middleware import BodyGuard, Observe, TrailingSlash, UrlGuard
 from sandbox_tooling.api.openapi import contract
 from sandbox_tooling.api.query import check_request
@@ -47,9 +49,12 @@ def from_environment() -> FastAPI:
 def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     """Build the app. The job runner starts (and recovers interrupted jobs) with the app."""
     runtime = rt or build_runtime(settings)
+    _check_pool(settings, runtime)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The threads that run sync endpoints and dependencies: one per admitted request.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
         runtime.jobs.start()
         try:
             yield
@@ -69,6 +74,13 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     app.add_middleware(UrlGuard)
+    app.add_middleware(
+        Admission,
+        read_slots=settings.http_threads - settings.http_write_slots,
+        write_slots=settings.http_write_slots,
+        queue_seconds=settings.admission_queue_seconds,
+        queue_limit=settings.admission_queue_limit,
+    )
     app.add_middleware(Observe)
     app.include_router(ops_router)
     app.include_router(identity_router)
@@ -85,3 +97,18 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(audit_router)
     console.install(app, settings)
     return app
+
+
+def _check_pool(settings: Settings, rt: Runtime) -> None:
+    """Warn when the connection pool is smaller than the requests and jobs it serves: a
+    request could then wait for a connection (and answer 503 after the pool timeout)."""
+    needed = settings.http_threads + settings.job_workers + 1
+    if rt.db.pool_size < needed and not rt.db.url.endswith(":memory:"):
+        log.warning(
+            "the database pool has %d connections; %d request threads and %d job workers "
+            "need %d (set SBX_DB_POOL_SIZE to 0 to size it from them)",
+            rt.db.pool_size,
+            settings.http_threads,
+            settings.job_workers,
+            needed,
+        )

@@ -1,12 +1,20 @@
-"""Request dependencies: the runtime, the database session, the authenticated caller."""
+"""Request dependencies: the runtime, the database session, the authenticated caller.
+
+A request uses at most one database connection: its one session, which takes a connection
+at its first query and is closed as soon as the endpoint's answer is serialized, before the
+answer is sent (``scope="function"``). Dependencies that do no I/O are ``async def``, so
+they never wait for a thread (docs/architecture.md, "Concurrency and admission").
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
@@ -24,7 +32,11 @@ def writes(func: F) -> F:
     return func
 
 
-def get_runtime(request: Request) -> Runtime:
+#: Where the request's session is kept in the ASGI scope (``api/routing.py`` closes it).
+SESSION_KEY = "sbx_session"
+
+
+async def get_runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.sbx
     return rt
 
@@ -32,20 +44,31 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(request: Request, rt: RuntimeDep) -> Iterator[Session]:
-    """One session per request. Endpoints commit; anything uncommitted is rolled back."""
+async def get_session(request: Request, rt: RuntimeDep) -> AsyncIterator[Session]:
+    """One session per request. Endpoints commit; anything uncommitted is rolled back.
+
+    Making the session does no I/O (the connection is taken at the first query). Closing
+    one that holds a connection (a read that did not commit) rolls back, which is I/O: it
+    runs in a thread of its own limiter, never waiting for a request thread while it holds
+    the connection."""
     endpoint = request.scope.get("endpoint")
     write = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(
         endpoint, "_sbx_writes", False
     )
     session = rt.db.session(write=write)
+    request.scope[SESSION_KEY] = session  # for the route to close it in the endpoint's thread
     try:
         yield session
     finally:
-        session.close()
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+#: Closed when the endpoint's answer is serialized, before it is sent (``scope="function"``).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_principal(
@@ -62,7 +85,7 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_sandbox_name(x_sandbox_name: Annotated[str | None, Header()] = None) -> str:
+async def get_sandbox_name(x_sandbox_name: Annotated[str | None, Header()] = None) -> str:
     return (x_sandbox_name or "").strip() or "prod"
 
 

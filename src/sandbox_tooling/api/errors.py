@@ -12,12 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from sandbox_tooling.errors import AppError, ConcurrentWrite, GatewayError
+from sandbox_tooling.api.admission import READ_METHODS, overloaded_body, overloaded_headers
+from sandbox_tooling.errors import AppError, ConcurrentWrite, GatewayError, Overloaded
 from sandbox_tooling.identity.errors import InvalidClient, InvalidTokenRequest
+from sandbox_tooling.kit import metrics
 
 log = logging.getLogger(__name__)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -180,6 +183,18 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         if shown is not None:
             return shown
         return problem(err.status_code, err.code, err.title, err.detail, "ConcurrentWrite")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout) -> Response:
+        # No connection came free within SBX_DB_POOL_TIMEOUT_SECONDS: overloaded, not broken.
+        kind = "read" if request.method in READ_METHODS else "write"
+        metrics.REJECTED.labels(kind, "pool_timeout").inc()
+        log.warning("no database connection within the pool timeout: %s", exc)
+        body = overloaded_body(
+            "no database connection came free in time (the service is at capacity); "
+            f"retry after {Overloaded.retry_after} s"
+        )
+        return JSONResponse(body, status_code=503, headers=overloaded_headers())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -98,8 +98,9 @@ def _error(request: Request, detail: str) -> AppError:
     return InvalidRequestParameter(detail, errors=[{"field": field, "message": message}])
 
 
-def check_request(request: Request) -> None:
-    """Refuse what the matched route does not accept in its query string and path."""
+async def check_request(request: Request) -> None:
+    """Refuse what the matched route does not accept in its query string and path (no I/O:
+    ``async``, so it takes no thread)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

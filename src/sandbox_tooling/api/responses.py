@@ -45,20 +45,38 @@ _TEXT = {
     413: "Request body too large",
     414: "Request URL too long",
     422: "The request cannot be carried out",
+    503: "Overloaded: the service is at capacity; retry after the Retry-After seconds",
+}
+
+#: The 503 every admitted route can answer (``api/admission.py``), with its ``Retry-After``.
+OVERLOADED: dict[str, Any] = {
+    "model": Problem,
+    "description": _TEXT[503],
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
 }
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for these statuses, each with the problem body."""
-    return {s: {"model": Problem, "description": _TEXT.get(s, "Error")} for s in statuses}
+    return {
+        s: OVERLOADED if s == 503 else {"model": Problem, "description": _TEXT.get(s, "Error")}
+        for s in statuses
+    }
 
 
 #: Errors every authenticated route can answer: bad input, the gateway's header checks
-#: (401/403 in the gateway shape; a missing permission is a 403 problem), a body too large.
+#: (401/403 in the gateway shape; a missing permission is a 403 problem), a body too large,
+#: an overload (503 with ``Retry-After``).
 AUTHENTICATED: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem | GatewayProblem, "description": _TEXT[400]},
     401: {"model": GatewayProblem, "description": _TEXT[401]},
     403: {"model": GatewayProblem | Problem, "description": _TEXT[403]},
     413: {"model": Problem, "description": _TEXT[413]},
     414: {"model": Problem, "description": _TEXT[414]},
+    503: OVERLOADED,
 }

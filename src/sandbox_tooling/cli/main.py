@@ -52,7 +52,7 @@ def _database() -> Database:
     settings = get_settings()
     url = settings.resolved_database_url()
     upgrade(url)
-    return Database(url)
+    return Database.for_settings(settings)
 
 
 def _run(work: Callable[[Any], T]) -> T:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form
 
 from sandbox_tooling.api.deps import RuntimeDep, SessionDep
-from sandbox_tooling.api.responses import OAuthProblem
+from sandbox_tooling.api.responses import OVERLOADED, OAuthProblem
 from sandbox_tooling.api.routing import api_router
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.identity.errors import InvalidClient, InvalidTokenRequest
@@ -22,6 +22,7 @@ router = api_router("", "identity", authenticated=False)
     responses={
         400: {"model": OAuthProblem, "description": "A required form field is missing"},
         401: {"model": OAuthProblem, "description": "Unknown client or wrong secret"},
+        503: OVERLOADED,
     },
 )
 def issue_token(

@@ -47,16 +47,23 @@ def get_credential(session: Session, client_id: str) -> Credential | None:
 
 def token_principal(
     session: Session, token_hash: str
-) -> tuple[AccessToken, Credential, User, Org] | None:
+) -> tuple[AccessToken, Credential, User, Org, list[Role]] | None:
+    """The token, its credential, user and org, and the user's roles: one query (every
+    authenticated request makes it)."""
     stmt = (
-        select(AccessToken, Credential, User, Org)
+        select(AccessToken, Credential, User, Org, Role)
         .join(Credential, Credential.client_id == AccessToken.client_id)
         .join(User, User.pk == Credential.user_pk)
         .join(Org, Org.id == Credential.org_id)
+        .outerjoin(UserRole, UserRole.user_pk == User.pk)
+        .outerjoin(Role, Role.pk == UserRole.role_pk)
         .where(AccessToken.token_hash == token_hash)
     )
-    row = session.execute(stmt).first()
-    return (row[0], row[1], row[2], row[3]) if row else None
+    rows = session.execute(stmt).all()
+    if not rows:
+        return None
+    token, cred, user, org, _role = rows[0]
+    return token, cred, user, org, [row[4] for row in rows if row[4] is not None]
 
 
 def purge_expired_tokens(session: Session, now: int) -> None:

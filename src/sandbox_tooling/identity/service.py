@@ -501,7 +501,7 @@ def authenticate(
     found = repository.token_principal(session, hash_secret(token.strip()))
     if found is None or found[0].expires_at < now_ms():
         raise errors.token_invalid()
-    _token, cred, user, org = found
+    _token, cred, user, org, roles = found
     if not api_key:
         raise errors.api_key_missing()
     if not hmac.compare_digest(api_key.strip(), cred.client_id):
@@ -510,6 +510,4 @@ def authenticate(
         raise errors.org_header_missing()
     if org_id.strip() != org.id:
         raise errors.org_not_entitled()
-    return Principal(
-        org=org, user=user, client_id=cred.client_id, roles=repository.roles_of(session, user.pk)
-    )
+    return Principal(org=org, user=user, client_id=cred.client_id, roles=roles)

@@ -36,6 +36,12 @@ REQUEST_SECONDS = Histogram(
     ["route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+REJECTED = Counter(
+    "sbx_http_rejected_total",
+    "HTTP requests answered 503 Overloaded, by kind (read, write) and reason "
+    "(queue_full, queue_timeout, pool_timeout).",
+    ["kind", "reason"],
+)
 JOBS = Counter(
     "sbx_jobs_total",
     "Jobs finished, by request type, job type and final status.",

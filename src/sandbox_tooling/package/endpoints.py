@@ -261,6 +261,8 @@ def _json_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "description": spec["description"],
             "content": {"application/json": {"schema": schema}},
         }
+        if "headers" in spec:
+            out[status]["headers"] = spec["headers"]
     return out
 
 
