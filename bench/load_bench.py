@@ -3,6 +3,11 @@
 Usage:
   .venv/bin/python bench/load_bench.py [--database-url postgresql://…/<empty db>]
       [--rps 200] [--seconds 20] [--clients 100] [--objects 10000] [--connections 500]
+      [--api-workers N --job-workers M]
+
+By default one ``sbx serve`` runs the API and (in-process runner) the imports. With
+``--job-workers M`` (PostgreSQL), the layout of docs/deployment.md: ``sbx serve --workers
+N`` (``--api-workers``) for the API and M ``sbx worker`` processes (Procrastinate) for jobs.
 
 Set-up (not timed): a source sandbox of ``--objects`` wired objects published as one package
 (``import_bench.prepare``), and a small draft package of one dataset to read. Then
@@ -37,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cluster import Cluster
 from common import P, headers_for
 from import_bench import _settings, prepare
 from loadgen import run_burst, run_rate
@@ -54,16 +60,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(
-    data_dir: Path, database_url: str, port: int, log: Path
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
+def server_env(data_dir: Path, database_url: str) -> dict[str, str]:
+    return {
         "SBX_DATA_DIR": str(data_dir),
         "SBX_DATABASE_URL": database_url,
         "SBX_MAX_PACKAGE_ARTIFACTS": "1000000",
         "SBX_MAX_CLOSURE_SIZE": "2000000",
     }
+
+
+def start_server(
+    data_dir: Path, database_url: str, port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """One ``sbx serve`` running the API and the jobs (the in-process runner)."""
+    env = {**os.environ, **server_env(data_dir, database_url), "SBX_JOB_BACKEND": "inprocess"}
     sbx = Path(sys.executable).parent / "sbx"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -132,7 +142,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=500)
+    parser.add_argument("--api-workers", type=int, default=1, help="sbx serve --workers")
+    parser.add_argument(
+        "--job-workers", type=int, default=0, help="sbx worker processes (0: in-process runner)"
+    )
     args = parser.parse_args()
+    if (args.job_workers or args.api_workers > 1) and not args.database_url:
+        parser.error("--api-workers and --job-workers need --database-url (PostgreSQL)")
     logs.configure("WARNING")  # the set-up's requests: standard output is the JSON result
 
     data_dir = Path(tempfile.mkdtemp(prefix="sbx-load-bench-"))
@@ -143,10 +159,19 @@ def main() -> None:
     state.db.dispose()
     del headers["Content-Type"]
 
-    port = free_port()
-    log = data_dir / "server.log"
-    server = start_server(data_dir, args.database_url, port, log)
-    base = f"http://127.0.0.1:{port}"
+    cluster: Cluster | None = None
+    server: subprocess.Popen[bytes] | None = None
+    if args.job_workers:
+        cluster = Cluster(server_env(data_dir, args.database_url), data_dir / "cluster")
+        cluster.migrate()  # Procrastinate's schema
+        base = cluster.start_api(workers=args.api_workers)
+        for _ in range(args.job_workers):
+            cluster.start_worker(concurrency=1)
+        cluster.wait_workers_registered(args.database_url, args.job_workers)
+    else:
+        port = free_port()
+        server = start_server(data_dir, args.database_url, port, data_dir / "server.log")
+        base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {
         "benchmark": "load",
         "database": "PostgreSQL" if args.database_url else "SQLite",
@@ -154,6 +179,8 @@ def main() -> None:
         "rps": args.rps,
         "seconds": args.seconds,
         "clients": args.clients,
+        "api_processes": args.api_workers,
+        "job_workers": args.job_workers or "in-process",
     }
     try:
         src = f"src{args.objects}"
@@ -218,8 +245,11 @@ def main() -> None:
         }
         out["imports_failed"] = [r for r in importer.runs if r["status"] != "SUCCESS"]
     finally:
-        server.terminate()
-        server.wait(30)
+        if server is not None:
+            server.terminate()
+            server.wait(30)
+        if cluster is not None:
+            cluster.stop()
     print(json.dumps(out, indent=2))
 
 
