@@ -55,6 +55,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The threads that run sync endpoints and dependencies: one per admitted request.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
+        _prepare_routes(app)
         runtime.jobs.start()
         try:
             yield
@@ -97,6 +98,18 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
     app.include_router(audit_router)
     console.install(app, settings)
     return app
+
+
+def _prepare_routes(app: FastAPI) -> None:
+    """Build every included route's request and response handling now, at start-up: FastAPI
+    builds an included router's routes (their parameter and response-model validators) on
+    the first request that reaches it, which would make that request pay for all of them
+    (about 0.1 s with the typed contract)."""
+    for route in app.router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for _ in contexts():
+                pass
 
 
 def _check_pool(settings: Settings, rt: Runtime) -> None:
