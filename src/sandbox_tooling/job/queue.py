@@ -255,14 +255,5 @@ class QueueRunner(JobExecutor):
         """An IN_PROGRESS job whose worker died: PENDING again while attempts are left
         (the caller re-enqueues it), else FAILED with the reason."""
         repository.delete_progress(session, [job.id])
-        policy = self.handlers.retry_policy(job.request_type, job.job_type, self.settings)
-        if job.attempts < policy.max_attempts:
-            log.warning("job %s: its worker (%s) died; retrying it", job.id, job.locked_by)
-            job_service.requeue(job, enqueue=False)
-            return "retried"
-        reason = f"interrupted {job.attempts} times by the death of its worker; giving up"
-        job_service.fail(job, reason)
-        handler = self.handlers.get(job.request_type, job.job_type)
-        if handler is not None:
-            handler.on_failure(session, job, reason)
-        return "failed"
+        log.warning("job %s: its worker (%s) died", job.id, job.locked_by)
+        return self._interrupted(session, job, "the death of its worker", enqueue=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -183,7 +184,7 @@ def enqueue(session: Session, job_id: str, lock: str | None, not_before: int | N
         "task": TASK,
         "lock": lock,
         "qlock": job_id,
-        "args": f'{{"job_id": "{job_id}"}}',
+        "args": orjson.dumps({"job_id": job_id}).decode(),
         "at": not_before,
     }
     try:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from sandbox_tooling.errors import AppError
 from sandbox_tooling.job import repository
@@ -184,6 +185,23 @@ class JobExecutor:
             if handler is not None:
                 handler.on_failure(session, job, reason)
 
+    def _interrupted(self, session: Session, job: Job, cause: str, *, enqueue: bool) -> str:
+        """An IN_PROGRESS job whose attempt was cut off (``cause``: "a crash of the service",
+        "the death of its worker"): PENDING again while attempts are left (``enqueue``: a
+        queue backend enqueues it with the transaction), else FAILED with the reason.
+        ``"retried"`` or ``"failed"``."""
+        policy = self.handlers.retry_policy(job.request_type, job.job_type, self.settings)
+        if job.attempts < policy.max_attempts:
+            log.warning("job %s: interrupted by %s; retrying it", job.id, cause)
+            job_service.requeue(job, enqueue=enqueue)
+            return "retried"
+        reason = f"interrupted {job.attempts} times by {cause}; giving up"
+        job_service.fail(job, reason)
+        handler = self.handlers.get(job.request_type, job.job_type)
+        if handler is not None:
+            handler.on_failure(session, job, reason)
+        return "failed"
+
 
 class InProcessRunner(JobExecutor):
     def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
@@ -228,20 +246,8 @@ class InProcessRunner(JobExecutor):
         with self.db.transaction() as session:
             for job_id in repository.ids_with_status(session, JobStatus.IN_PROGRESS):
                 job = repository.get(session, job_id)
-                if job is None:
-                    continue
-                policy = self.handlers.retry_policy(job.request_type, job.job_type, self.settings)
-                if job.attempts < policy.max_attempts:
-                    log.warning("resuming job %s interrupted by a crash", job_id)
-                    job_service.requeue(job)
-                else:
-                    reason = (
-                        f"interrupted {job.attempts} times by a crash of the service; giving up"
-                    )
-                    job_service.fail(job, reason)
-                    handler = self.handlers.get(job.request_type, job.job_type)
-                    if handler:
-                        handler.on_failure(session, job, reason)
+                if job is not None:
+                    self._interrupted(session, job, "a crash of the service", enqueue=True)
         self._submit_pending()
 
     def _submit_pending(self) -> None:
