@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=0, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # How long a process keeps the caller it read for an access token (identity/cache.py):
+    # a change made by another process takes effect within this time; 0: read every time.
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
+
     # The server key from which webhook signing secrets are derived (webhook/keys.py).
     # Empty: a random key kept in $SBX_DATA_DIR/secret.key, made on first use.
     secret_key: SecretStr = SecretStr("")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.artifact_type.plugins import ArtifactTypes, default_types
 from sandbox_tooling.config import Settings
 from sandbox_tooling.db import Database
+from sandbox_tooling.identity.cache import CallerCache
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.handlers import JobHandlers
 from sandbox_tooling.job.runner import InProcessRunner, JobRunner
@@ -32,6 +33,8 @@ class Runtime:
     blobs: BlobStore
     types: ArtifactTypes
     jobs: JobRunner = field(init=False)
+    #: The callers of recent requests, by token (identity/cache.py).
+    callers: CallerCache = field(init=False)
 
 
 def job_handlers() -> JobHandlers:
@@ -72,6 +75,7 @@ def build_runtime(
         blobs=blobs or blobstore.from_settings(settings),
         types=types or default_types(),
     )
+    rt.callers = CallerCache(settings.auth_cache_seconds)
     if settings.resolved_job_backend() == "procrastinate":
         from sandbox_tooling.job import queue
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from sandbox_tooling.identity import service as identity_service
 from sandbox_tooling.identity.service import Principal
@@ -44,41 +46,66 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_session(request: Request, rt: RuntimeDep) -> AsyncIterator[Session]:
-    """One session per request. Endpoints commit; anything uncommitted is rolled back.
-
-    Making the session does no I/O (the connection is taken at the first query). Closing
-    one that holds a connection (a read that did not commit) rolls back, which is I/O: it
-    runs in a thread of its own limiter, never waiting for a request thread while it holds
-    the connection."""
+def open_session(request: Request, rt: Runtime) -> Session:
+    """The request's session (no I/O: the connection is taken at the first query); a write
+    session for anything but a read, or a read marked ``writes``."""
     endpoint = request.scope.get("endpoint")
     write = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(
         endpoint, "_sbx_writes", False
     )
     session = rt.db.session(write=write)
     request.scope[SESSION_KEY] = session  # for the route to close it in the endpoint's thread
+    return session
+
+
+async def close_session(session: Session) -> None:
+    """Close the request's session. Closing one that holds a connection (a read that did not
+    commit) rolls back, which is I/O: it runs in a thread of its own limiter, never waiting
+    for a request thread while it holds the connection."""
+    if session.in_transaction():
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+    else:
+        session.close()
+
+
+async def get_session(request: Request, rt: RuntimeDep) -> AsyncIterator[Session]:
+    """One session per request. Endpoints commit; anything uncommitted is rolled back."""
+    session = open_session(request, rt)
     try:
         yield session
     finally:
-        if session.in_transaction():
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
-        else:
-            session.close()
+        await close_session(session)
 
 
 #: Closed when the endpoint's answer is serialized, before it is sent (``scope="function"``).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(
+async def get_principal(
+    request: Request,
     session: SessionDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
     x_gw_ims_org_id: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    return identity_service.authenticate(
-        session, authorization=authorization, api_key=x_api_key, org_id=x_gw_ims_org_id
+    """The caller: from the process's cache of recent callers without I/O (no thread), else
+    read in one thread hop (identity/cache.py)."""
+    rt: Runtime = request.app.state.sbx
+    principal = identity_service.cached_caller(
+        rt.callers, authorization=authorization, api_key=x_api_key, org_id=x_gw_ims_org_id
+    )
+    if principal is not None:
+        return principal
+    return await run_in_threadpool(
+        partial(
+            identity_service.authenticate,
+            session,
+            authorization=authorization,
+            api_key=x_api_key,
+            org_id=x_gw_ims_org_id,
+            cache=rt.callers,
+        )
     )
 
 

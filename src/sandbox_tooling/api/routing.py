@@ -14,17 +14,18 @@ rather than in a third (docs/architecture.md, "Concurrency and admission").
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.dependencies.utils import get_typed_return_annotation, get_typed_signature
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _effective_route_context_var
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from sandbox_tooling.api import fastpath
 from sandbox_tooling.api.deps import SESSION_KEY
 from sandbox_tooling.api.responses import AUTHENTICATED
 
@@ -41,6 +42,26 @@ class ReadRoute(APIRoute):
         ):
             endpoint = in_one_thread(endpoint)
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, or the shorter one of ``api/fastpath.py`` when the route
+        qualifies (and no dependency override is set)."""
+        slow = super().get_route_handler()
+        # An included route is built through FastAPI's effective context of it (the route
+        # with the dependencies of the routers and app that include it).
+        context = _effective_route_context_var.get()
+        route = context if context is not None and context.original_route is self else self
+        plan = fastpath.plan_for(route)
+        if plan is None:
+            return slow
+        provider = route.dependency_overrides_provider
+
+        async def handle(request: Request) -> Response:
+            if provider is not None and getattr(provider, "dependency_overrides", None):
+                return await slow(request)
+            return await plan.handle(request)
+
+        return handle
 
 
 def in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:

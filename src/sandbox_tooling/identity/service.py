@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.audit import service as audit_service
 from sandbox_tooling.audit.service import Actor
 from sandbox_tooling.identity import errors, repository
+from sandbox_tooling.identity.cache import CallerCache
 from sandbox_tooling.identity.errors import (
     IdentityExists,
     IdentityNotFound,
@@ -489,19 +490,25 @@ def mint_token(session: Session, cred: Credential, ttl_seconds: int) -> str:
     return token
 
 
-def authenticate(
-    session: Session, *, authorization: str | None, api_key: str | None, org_id: str | None
-) -> Principal:
-    """Check the gateway headers; answer in the gateway error shape when they are wrong."""
+def _token_hash(authorization: str | None) -> str:
     if not authorization:
         raise errors.token_missing()
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.token_invalid()
-    found = repository.token_principal(session, hash_secret(token.strip()))
-    if found is None or found[0].expires_at < now_ms():
-        raise errors.token_invalid()
-    _token, cred, user, org, roles = found
+    return hash_secret(token.strip())
+
+
+def _caller(
+    cred: Credential,
+    user: User,
+    org: Org,
+    roles: list[Role],
+    *,
+    api_key: str | None,
+    org_id: str | None,
+) -> Principal:
+    """The principal of a valid token, once the gateway headers match its credential."""
     if not api_key:
         raise errors.api_key_missing()
     if not hmac.compare_digest(api_key.strip(), cred.client_id):
@@ -511,3 +518,48 @@ def authenticate(
     if org_id.strip() != org.id:
         raise errors.org_not_entitled()
     return Principal(org=org, user=user, client_id=cred.client_id, roles=roles)
+
+
+def cached_caller(
+    cache: CallerCache, *, authorization: str | None, api_key: str | None, org_id: str | None
+) -> Principal | None:
+    """The caller of a token read by a recent request (no I/O), checked like ``authenticate``
+    checks it; None when the cache does not hold the token (or it is stale)."""
+    token_hash = _token_hash(authorization)
+    found = cache.get(token_hash)
+    if found is None:
+        return None
+    if found.expires_at < now_ms():
+        raise errors.token_invalid()
+    return _caller(
+        found.credential, found.user, found.org, list(found.roles), api_key=api_key, org_id=org_id
+    )
+
+
+def authenticate(
+    session: Session,
+    *,
+    authorization: str | None,
+    api_key: str | None,
+    org_id: str | None,
+    cache: CallerCache | None = None,
+) -> Principal:
+    """Check the gateway headers; answer in the gateway error shape when they are wrong.
+    With ``cache``, what was read is kept there for the next requests of the token."""
+    token_hash = _token_hash(authorization)
+    generation = cache.generation() if cache is not None else 0
+    found = repository.token_principal(session, token_hash)
+    if found is None or found[0].expires_at < now_ms():
+        raise errors.token_invalid()
+    token, cred, user, org, roles = found
+    if cache is not None:
+        cache.put(
+            token_hash,
+            expires_at=token.expires_at,
+            credential=cred,
+            user=user,
+            org=org,
+            roles=roles,
+            generation=generation,
+        )
+    return _caller(cred, user, org, roles, api_key=api_key, org_id=org_id)
