@@ -65,9 +65,10 @@ class Cluster:
             assert time.monotonic() < deadline, f"API process {n} did not become ready"
             time.sleep(0.1)
 
-    def start_worker(self, concurrency: int = 2) -> subprocess.Popen[bytes]:
+    def start_worker(self, concurrency: int = 2, nice: int = 0) -> subprocess.Popen[bytes]:
         n = len(self.workers)
-        proc = self._spawn(f"worker{n}", ["worker", "--concurrency", str(concurrency)])
+        args = ["worker", "--concurrency", str(concurrency), "--nice", str(nice)]
+        proc = self._spawn(f"worker{n}", args)
         self.workers.append(proc)
         return proc
 

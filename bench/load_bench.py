@@ -3,7 +3,7 @@
 Usage:
   .venv/bin/python bench/load_bench.py [--database-url postgresql://…/<empty db>]
       [--rps 200] [--seconds 20] [--clients 100] [--objects 10000] [--connections 500]
-      [--api-workers N --job-workers M]
+      [--api-workers N --job-workers M [--worker-nice K]]
 
 By default one ``sbx serve`` runs the API and (in-process runner) the imports. With
 ``--job-workers M`` (PostgreSQL), the layout of docs/deployment.md: ``sbx serve --workers
@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument(
         "--job-workers", type=int, default=0, help="sbx worker processes (0: in-process runner)"
     )
+    parser.add_argument("--worker-nice", type=int, default=0, help="sbx worker --nice")
     args = parser.parse_args()
     if (args.job_workers or args.api_workers > 1) and not args.database_url:
         parser.error("--api-workers and --job-workers need --database-url (PostgreSQL)")
@@ -166,7 +167,7 @@ def main() -> None:
         cluster.migrate()  # Procrastinate's schema
         base = cluster.start_api(workers=args.api_workers)
         for _ in range(args.job_workers):
-            cluster.start_worker(concurrency=1)
+            cluster.start_worker(concurrency=1, nice=args.worker_nice)
         cluster.wait_workers_registered(args.database_url, args.job_workers)
     else:
         port = free_port()
@@ -181,6 +182,7 @@ def main() -> None:
         "clients": args.clients,
         "api_processes": args.api_workers,
         "job_workers": args.job_workers or "in-process",
+        "worker_nice": args.worker_nice,
     }
     try:
         src = f"src{args.objects}"

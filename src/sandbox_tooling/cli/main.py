@@ -174,6 +174,15 @@ def serve(
 @app.command(rich_help_panel="Server")
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs this process runs at a time.")] = 2,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=19,
+            help="Lower this process's CPU priority by this much (Unix nice), so that API "
+            "processes on the same machine answer first while imports run.",
+        ),
+    ] = 0,
 ) -> None:
     """Run jobs (procrastinate job backend, PostgreSQL) until SIGINT or SIGTERM."""
     from sandbox_tooling.job.queue import QueueRunner
@@ -191,7 +200,12 @@ def worker(
     rt = build_runtime(settings, db=db)
     assert isinstance(rt.jobs, QueueRunner)
     logs.configure(settings.log_level)
-    print(f"sbx worker {rt.jobs.worker_id}: {concurrency} job(s) at a time", flush=True)
+    if nice:
+        os.nice(nice)
+    print(
+        f"sbx worker {rt.jobs.worker_id}: {concurrency} job(s) at a time, nice {os.nice(0)}",
+        flush=True,
+    )
     rt.jobs.run_worker(concurrency)
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 
 REDACTED = "[redacted]"
@@ -62,6 +63,10 @@ _SHARED: list[Any] = [
 ]
 
 
+def _dumps(value: Any, **_: Any) -> str:
+    return orjson.dumps(value, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def configure(level: str = "INFO") -> None:
     """JSON lines on standard error for structlog and the standard library's loggers
     (uvicorn, SQLAlchemy, Alembic...)."""
@@ -76,13 +81,13 @@ def configure(level: str = "INFO") -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+    # sbx's own lines were redacted by the chain above; the libraries' lines ("foreign")
+    # are, by their pre-chain. One JSON encoding (orjson) for both.
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_SHARED,
+        foreign_pre_chain=[*_SHARED, structlog.processors.format_exc_info, _redact],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            _redact,
-            structlog.processors.JSONRenderer(),
+            structlog.processors.JSONRenderer(serializer=_dumps),
         ],
     )
     handler = logging.StreamHandler(sys.stderr)
