@@ -3,11 +3,13 @@
 Usage:
   .venv/bin/python bench/load_bench.py [--database-url postgresql://…/<empty db>]
       [--rps 200] [--seconds 20] [--clients 100] [--objects 10000] [--connections 500]
-      [--api-workers N --job-workers M [--worker-nice K]]
+      [--api-workers N --job-workers M] [--job-processes] [--job-nice K]
 
 By default one ``sbx serve`` runs the API and (in-process runner) the imports. With
 ``--job-workers M`` (PostgreSQL), the layout of docs/deployment.md: ``sbx serve --workers
 N`` (``--api-workers``) for the API and M ``sbx worker`` processes (Procrastinate) for jobs.
+``--job-processes``: the single server runs each job in a job process of its own
+(``SBX_JOB_PROCESSES``); ``--job-nice K``: job processes and workers at nice K.
 
 Set-up (not timed): a source sandbox of ``--objects`` wired objects published as one package
 (``import_bench.prepare``), and a small draft package of one dataset to read. Then
@@ -70,10 +72,15 @@ def server_env(data_dir: Path, database_url: str) -> dict[str, str]:
 
 
 def start_server(
-    data_dir: Path, database_url: str, port: int, log: Path
+    data_dir: Path, database_url: str, port: int, log: Path, **extra: str
 ) -> subprocess.Popen[bytes]:
     """One ``sbx serve`` running the API and the jobs (the in-process runner)."""
-    env = {**os.environ, **server_env(data_dir, database_url), "SBX_JOB_BACKEND": "inprocess"}
+    env = {
+        **os.environ,
+        **server_env(data_dir, database_url),
+        "SBX_JOB_BACKEND": "inprocess",
+        **extra,
+    }
     sbx = Path(sys.executable).parent / "sbx"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -146,7 +153,14 @@ def main() -> None:
     parser.add_argument(
         "--job-workers", type=int, default=0, help="sbx worker processes (0: in-process runner)"
     )
-    parser.add_argument("--worker-nice", type=int, default=0, help="sbx worker --nice")
+    parser.add_argument(
+        "--job-processes",
+        action="store_true",
+        help="single server: SBX_JOB_PROCESSES=true (jobs in job processes of their own)",
+    )
+    parser.add_argument(
+        "--job-nice", type=int, default=0, help="SBX_JOB_NICE (job processes, sbx worker)"
+    )
     args = parser.parse_args()
     if (args.job_workers or args.api_workers > 1) and not args.database_url:
         parser.error("--api-workers and --job-workers need --database-url (PostgreSQL)")
@@ -167,11 +181,14 @@ def main() -> None:
         cluster.migrate()  # Procrastinate's schema
         base = cluster.start_api(workers=args.api_workers)
         for _ in range(args.job_workers):
-            cluster.start_worker(concurrency=1, nice=args.worker_nice)
+            cluster.start_worker(concurrency=1, nice=args.job_nice)
         cluster.wait_workers_registered(args.database_url, args.job_workers)
     else:
         port = free_port()
-        server = start_server(data_dir, args.database_url, port, data_dir / "server.log")
+        extra = {"SBX_JOB_NICE": str(args.job_nice)}
+        if args.job_processes:
+            extra["SBX_JOB_PROCESSES"] = "true"
+        server = start_server(data_dir, args.database_url, port, data_dir / "server.log", **extra)
         base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {
         "benchmark": "load",
@@ -182,7 +199,8 @@ def main() -> None:
         "clients": args.clients,
         "api_processes": args.api_workers,
         "job_workers": args.job_workers or "in-process",
-        "worker_nice": args.worker_nice,
+        "job_processes": args.job_processes,
+        "job_nice": args.job_nice,
     }
     try:
         src = f"src{args.objects}"

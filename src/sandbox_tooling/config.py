@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # processes run). Empty: procrastinate on PostgreSQL, inprocess on SQLite.
     job_backend: str = ""
     job_workers: int = 2
+    # In-process runner: run each job attempt in a job process of its own (job/processes.py),
+    # so that jobs do not take the serving process's interpreter lock from requests.
+    job_processes: bool = False
+    # CPU priority (Unix nice increment) of job processes and of `sbx worker` processes.
+    job_nice: int = Field(default=0, ge=0, le=19)
     job_max_attempts: int = 3
     job_sweep_seconds: float = 5.0
     # Retries of retriable job failures wait base * 2^(attempt-1) seconds, at most max.

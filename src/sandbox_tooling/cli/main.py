@@ -175,14 +175,16 @@ def serve(
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs this process runs at a time.")] = 2,
     nice: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=0,
             max=19,
             help="Lower this process's CPU priority by this much (Unix nice), so that API "
-            "processes on the same machine answer first while imports run.",
+            "processes on the same machine answer first while imports run "
+            "[default: SBX_JOB_NICE, 0].",
+            show_default=False,
         ),
-    ] = 0,
+    ] = None,
 ) -> None:
     """Run jobs (procrastinate job backend, PostgreSQL) until SIGINT or SIGTERM."""
     from sandbox_tooling.job.queue import QueueRunner
@@ -200,6 +202,7 @@ def worker(
     rt = build_runtime(settings, db=db)
     assert isinstance(rt.jobs, QueueRunner)
     logs.configure(settings.log_level)
+    nice = settings.job_nice if nice is None else nice
     if nice:
         os.nice(nice)
     print(

@@ -40,8 +40,7 @@ from sqlalchemy.orm import Session
 from sandbox_tooling.job import repository
 from sandbox_tooling.job import service as job_service
 from sandbox_tooling.job.handlers import JobHandlers, Progress
-from sandbox_tooling.job.runner import JobExecutor
-from sandbox_tooling.kit.clock import now_ms
+from sandbox_tooling.job.runner import StoredProgress, read_progress
 from sandbox_tooling.models import Job
 from sandbox_tooling.models.enums import JobStatus, RequestType
 
@@ -71,15 +70,13 @@ def enqueue_created(session: Session) -> None:
             repository.enqueue(session, job.id, target_lock(job), job.not_before)
 
 
-class QueueRunner(JobExecutor):
+class QueueRunner(StoredProgress):
     """The runner of the Procrastinate backend. In an API process it runs nothing: jobs are
     enqueued with their transaction (``submit`` has nothing left to do) and ``progress`` is
     read from the database. ``run_worker`` makes the process a worker."""
 
     def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
         super().__init__(rt, job_handlers)
-        self._flush_lock = threading.Lock()
-        self._written: dict[str, tuple[int, int, int]] = {}
         self._stop = threading.Event()
         self._housekeeper: threading.Thread | None = None
 
@@ -97,18 +94,7 @@ class QueueRunner(JobExecutor):
         """Enqueued already, in the transaction that created the job."""
 
     def progress(self, job_id: str) -> Progress | None:
-        live = self._progress.get(job_id)
-        if live is not None:
-            return live
-        with self.db.transaction(write=False) as session:
-            row = repository.get_progress(session, job_id)
-            if row is None:
-                return None
-            progress = Progress()
-            progress.planned = dict(row.planned)
-            progress.completed = list(row.completed)
-            progress.failed = list(row.failed)
-            return progress
+        return self._progress.get(job_id) or read_progress(self.db, job_id)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until no job of the database is PENDING or IN_PROGRESS; False on timeout."""
@@ -166,36 +152,6 @@ class QueueRunner(JobExecutor):
             job = repository.get(session, job_id)
             if job is not None and job.status == JobStatus.PENDING:
                 repository.enqueue(session, job.id, target_lock(job), job.not_before)
-
-    # -- progress -----------------------------------------------------------------------------
-    def _track(self, job_id: str, progress: Progress) -> None:
-        with self._flush_lock:
-            self._progress[job_id] = progress
-            self._written.pop(job_id, None)
-
-    def _untrack(self, job_id: str) -> None:
-        with self._flush_lock:
-            self._progress.pop(job_id, None)
-            self._written.pop(job_id, None)
-            try:
-                with self.db.transaction() as session:
-                    repository.delete_progress(session, [job_id])
-            except Exception:  # a left-over row is shown only while the job runs again
-                log.warning("could not delete the progress of job %s", job_id)
-
-    def flush_progress(self) -> None:
-        """Write the progress of the jobs running here that changed since the last write."""
-        with self._flush_lock:
-            running = list(self._progress.items())
-            for job_id, progress in running:
-                completed, failed = list(progress.completed), list(progress.failed)
-                planned = dict(progress.planned)
-                mark = (len(completed), len(failed), sum(planned.values()))
-                if self._written.get(job_id) == mark:
-                    continue
-                with self.db.transaction() as session:
-                    repository.save_progress(session, job_id, planned, completed, failed, now_ms())
-                self._written[job_id] = mark
 
     # -- housekeeping -------------------------------------------------------------------------
     def _housekeeping_loop(self) -> None:

@@ -47,6 +47,8 @@ from sandbox_tooling.models import Job
 from sandbox_tooling.models.enums import JobStatus
 
 if TYPE_CHECKING:
+    from sandbox_tooling.db import Database
+    from sandbox_tooling.job.processes import JobProcesses
     from sandbox_tooling.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -203,6 +205,59 @@ class JobExecutor:
         return "failed"
 
 
+def read_progress(db: Database, job_id: str) -> Progress | None:
+    """The progress that the process running the job last wrote (``job_progress``), if any."""
+    with db.transaction(write=False) as session:
+        row = repository.get_progress(session, job_id)
+        if row is None:
+            return None
+        progress = Progress()
+        progress.planned = dict(row.planned)
+        progress.completed = list(row.completed)
+        progress.failed = list(row.failed)
+        return progress
+
+
+class StoredProgress(JobExecutor):
+    """The live progress of the jobs running here, also written to ``job_progress`` (each
+    ``flush_progress``, every ``SBX_JOB_PROGRESS_SECONDS``) so that any process can read it:
+    queue workers and the in-process runner's job processes (``read_progress``)."""
+
+    def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
+        super().__init__(rt, job_handlers)
+        self._flush_lock = threading.Lock()
+        self._written: dict[str, tuple[int, int, int]] = {}
+
+    def _track(self, job_id: str, progress: Progress) -> None:
+        with self._flush_lock:
+            self._progress[job_id] = progress
+            self._written.pop(job_id, None)
+
+    def _untrack(self, job_id: str) -> None:
+        with self._flush_lock:
+            self._progress.pop(job_id, None)
+            self._written.pop(job_id, None)
+            try:
+                with self.db.transaction() as session:
+                    repository.delete_progress(session, [job_id])
+            except Exception:  # a left-over row is shown only while the job runs again
+                log.warning("could not delete the progress of job %s", job_id)
+
+    def flush_progress(self) -> None:
+        """Write the progress of the jobs running here that changed since the last write."""
+        with self._flush_lock:
+            running = list(self._progress.items())
+            for job_id, progress in running:
+                completed, failed = list(progress.completed), list(progress.failed)
+                planned = dict(progress.planned)
+                mark = (len(completed), len(failed), sum(planned.values()))
+                if self._written.get(job_id) == mark:
+                    continue
+                with self.db.transaction() as session:
+                    repository.save_progress(session, job_id, planned, completed, failed, now_ms())
+                self._written[job_id] = mark
+
+
 class InProcessRunner(JobExecutor):
     def __init__(self, rt: Runtime, job_handlers: JobHandlers) -> None:
         super().__init__(rt, job_handlers)
@@ -216,6 +271,8 @@ class InProcessRunner(JobExecutor):
         self._heap: list[tuple[float, str]] = []
         self._due: dict[str, float] = {}
         self._wake = threading.Event()
+        # SBX_JOB_PROCESSES: each attempt runs in a job process (job/processes.py).
+        self._processes: JobProcesses | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -223,6 +280,10 @@ class InProcessRunner(JobExecutor):
             max_workers=max(1, self.settings.job_workers), thread_name_prefix="sbx-job"
         )
         self._stop.clear()
+        if self.settings.job_processes:
+            from sandbox_tooling.job.processes import JobProcesses
+
+            self._processes = JobProcesses(self.settings, max(1, self.settings.job_workers))
         self.recover()
         self._sweeper = threading.Thread(target=self._sweep_loop, name="sbx-job-sweep", daemon=True)
         self._sweeper.start()
@@ -235,6 +296,9 @@ class InProcessRunner(JobExecutor):
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=False)
             self._pool = None
+        if self._processes is not None:
+            self._processes.shutdown()
+            self._processes = None
         with self._lock:
             # Their rows keep ``not_before``: the next start schedules them again.
             self._heap.clear()
@@ -318,8 +382,16 @@ class InProcessRunner(JobExecutor):
             self._in_flight.add(job_id)
         self._pool.submit(self._run_in_pool, job_id)
 
+    def run_one(self, job_id: str) -> float | None:
+        if self._processes is not None:
+            return self._processes.run(job_id, self)
+        return super().run_one(job_id)
+
     def progress(self, job_id: str) -> Progress | None:
-        return self._progress.get(job_id)
+        live = self._progress.get(job_id)
+        if live is None and self._processes is not None:
+            return read_progress(self.db, job_id)
+        return live
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until no job is running, queued or scheduled here; False on timeout."""
