@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from sandbox_tooling.kit.listing import ListQuery
 from sandbox_tooling.kit.sql import paginate
@@ -57,12 +57,21 @@ def pending(session: Session) -> list[tuple[str, int | None]]:
 
 
 def page(
-    session: Session, org_id: str, query: ListQuery, sandboxes: frozenset[str] | None
+    session: Session,
+    org_id: str,
+    query: ListQuery,
+    sandboxes: frozenset[str] | None,
+    *,
+    with_results: bool = False,
 ) -> tuple[list[Job], int]:
-    """``sandboxes``: only jobs whose sandboxes are all the org's and among these (None: all)."""
+    """``sandboxes``: only jobs whose sandboxes are all the org's and among these (None: all).
+    Parameters and results (an import's result names every object it made) are loaded only
+    ``with_results``."""
     stmt = select(Job).where(
         Job.org_id == org_id, Job.request_type.not_in(sorted(INTERNAL_REQUEST_TYPES))
     )
+    if not with_results:
+        stmt = stmt.options(defer(Job.params), defer(Job.result))
     if sandboxes is not None:
         names = sorted(sandboxes)
         for ref in (Job.source_sandbox, Job.destination_sandbox):

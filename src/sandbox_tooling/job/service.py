@@ -213,10 +213,13 @@ def get_job(session: Session, principal: Principal, job_id: str) -> Job:
     return job
 
 
-def list_jobs(session: Session, principal: Principal, query: ListQuery) -> tuple[list[Job], int]:
+def list_jobs(
+    session: Session, principal: Principal, query: ListQuery, *, with_results: bool = False
+) -> tuple[list[Job], int]:
+    """A page of the org's jobs the caller may see (results loaded only ``with_results``)."""
     principal.require("Package", "view")
     names = principal.sandboxes_for("Package", JOB_ACTIONS)
-    return repository.page(session, principal.org_id, query, names)
+    return repository.page(session, principal.org_id, query, names, with_results=with_results)
 
 
 def require_running(session: Session, job_id: str) -> Job:

@@ -53,7 +53,7 @@ def jobs(
     if package:
         filters.append(Filter("package_id", "==", (package,)))
     query = ListQuery(tuple(filters), "created_date", True, start, PAGE_SIZE)
-    rows, total = job_service.list_jobs(c.session, c.principal, query)
+    rows, total = job_service.list_jobs(c.session, c.principal, query, with_results=True)
     context: dict[str, Any] = {
         "rows": rows,
         "total": total,
