@@ -42,6 +42,15 @@ def claim(session: Session, job_id: str, worker: str, now: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def kind_and_status(session: Session, job_id: str) -> tuple[str, str, str] | None:
+    """``(request_type, job_type, status)`` of a job, without its (large) parameters and
+    results."""
+    row = session.execute(
+        select(Job.request_type, Job.job_type, Job.status).where(Job.id == job_id)
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
 def ids_with_status(session: Session, status: str) -> list[str]:
     return list(
         session.scalars(select(Job.id).where(Job.status == status).order_by(Job.created_date))

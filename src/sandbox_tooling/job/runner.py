@@ -105,10 +105,9 @@ class JobExecutor:
         """Count a finished job and its run time, and log its end (on the job's lines)."""
         try:
             with self.db.transaction(write=False) as session:
-                job = repository.get(session, job_id)
-                if job is None or not JobStatus(job.status).finished:
+                kind = repository.kind_and_status(session, job_id)
+                if kind is None or not JobStatus(kind[2]).finished:
                     return
-                kind = (job.request_type, job.job_type, job.status)
         except Exception:  # metrics never fail a job
             log.warning("could not read job %s for metrics", job_id)
             return
