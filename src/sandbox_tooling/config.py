@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     # admission_queue_limit of them), then get 503 with Retry-After. The thread pool of sync
     # endpoints has http_threads threads; the connection pool (no overflow) has db_pool_size
     # connections, 0: http_threads + job_workers + 4 (the job sweeper, /readyz, /metrics).
-    http_threads: int = Field(default=16, ge=2)
-    http_write_slots: int = Field(default=4, ge=1)
+    http_threads: int = Field(default=8, ge=2)
+    http_write_slots: int = Field(default=2, ge=1)
     admission_queue_seconds: float = Field(default=5.0, ge=0)
     admission_queue_limit: int = Field(default=1000, ge=0)
     db_pool_size: int = Field(default=0, ge=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,6 +57,7 @@ def create_app(settings: Settings, rt: Runtime | None = None) -> FastAPI:
         # The threads that run sync endpoints and dependencies: one per admitted request.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
         _prepare_routes(app)
+        _freeze_heap()
         runtime.jobs.start()
         try:
             yield
@@ -110,6 +112,14 @@ def _prepare_routes(app: FastAPI) -> None:
         if contexts is not None:
             for _ in contexts():
                 pass
+
+
+def _freeze_heap() -> None:
+    """Move what start-up made (modules, routes, models: about a million objects) out of the
+    cyclic garbage collector's reach (``gc.freeze``): a full collection then walks only what
+    requests made since, instead of pausing every request for 100 ms or more now and then."""
+    gc.collect()
+    gc.freeze()
 
 
 def _check_pool(settings: Settings, rt: Runtime) -> None:
