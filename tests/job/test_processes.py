@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,23 +22,25 @@ from tests import factories as f
 from tests.helpers import ORG_A, Api, make_api, objects, package, sandbox, submit
 
 
-def world(rt: Runtime, client: TestClient) -> tuple[Api, str]:
-    api = make_api(client, rt, ORG_A, "alpha")
-    ids = f.seed_world(api)
-    sandbox(api, "dev")
-    return api, package(api, [("CATALOG_DATASET", ids["ds"])])
+@contextmanager
+def an_import(settings: Settings, db: Database) -> Iterator[tuple[Runtime, Api, str]]:
+    """A runtime with one job process (started with the runner: it sees the failpoints set
+    before), the test world published as a package, and its import into dev submitted."""
+    rt = build_runtime(settings.model_copy(update={"job_processes": True, "job_workers": 1}), db=db)
+    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as client:
+        api = make_api(client, rt, ORG_A, "alpha")
+        ids = f.seed_world(api)
+        sandbox(api, "dev")
+        r = submit(api, package(api, [("CATALOG_DATASET", ids["ds"])]), "dev")
+        assert r.status_code == 200, r.text
+        yield rt, api, r.json()["jobId"]
 
 
 def test_jobs_run_in_a_job_process(
     settings: Settings, db: Database, state: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SBX_FAILPOINTS", "import.artifact=1:sleep1500")
-    rt = build_runtime(settings.model_copy(update={"job_processes": True, "job_workers": 1}), db=db)
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as client:
-        api, pid = world(rt, client)
-        r = submit(api, pid, "dev")
-        assert r.status_code == 200, r.text
-        job_id = r.json()["jobId"]
+    with an_import(settings, db) as (rt, api, job_id):
         holder = None
         deadline = time.monotonic() + 30
         while holder is None and time.monotonic() < deadline:
@@ -55,15 +59,11 @@ def test_a_killed_job_process_leaves_nothing_and_the_job_fails_with_the_reason(
 ) -> None:
     # Every job process dies at the second artifact it imports: each attempt is cut off.
     monkeypatch.setenv("SBX_FAILPOINTS", "import.artifact=2:kill")
-    rt = build_runtime(settings.model_copy(update={"job_processes": True, "job_workers": 1}), db=db)
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as client:
-        api, pid = world(rt, client)
-        r = submit(api, pid, "dev")
-        assert r.status_code == 200, r.text
-        job = api.wait_job(r.json()["jobId"], timeout=120)
+    with an_import(settings, db) as (rt, api, job_id):
+        job = api.wait_job(job_id, timeout=120)
         assert job["jobStatus"] == "FAILED", job
         with rt.db.transaction(write=False) as s:
-            row = s.get(Job, r.json()["jobId"])
+            row = s.get(Job, job_id)
             assert row is not None
             assert row.attempts == rt.settings.job_max_attempts
             assert "death of its job process" in (row.error or "")
