@@ -14,7 +14,7 @@ dependency, a ``Response`` parameter, a dependency override) takes FastAPI's way
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,6 @@ from sandbox_tooling.api.deps import (
 )
 from sandbox_tooling.api.query import check_request
 
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 KNOWN: frozenset[Callable[..., Any]] = frozenset(
     {check_request, get_runtime, get_session, get_principal, get_sandbox_name}
 )
